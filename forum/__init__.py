@@ -1,0 +1,133 @@
+"""Tripartite Forum: where governments, employers and workers negotiate their conclusions."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request, session
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from forum import config as config_module
+from forum import extensions as ext
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Defaults, then the given config, then FORUM_* environment variables."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    base = config_module.base_config(os.environ)
+    if config and config.get("TESTING"):
+        base = config_module.TestingConfig
+    app.config.from_object(base)
+    if config:
+        app.config.update(config)
+    app.config.update(config_module.from_environment(os.environ))
+    _check_secret_key(app)
+
+    if app.config["PROXY_HOPS"]:
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+    _init_database(app)
+    ext.login_manager.init_app(app)
+    from forum.accounts import auth
+
+    auth.register(app)
+    ext.login_manager.login_view = "accounts.login"
+    ext.login_manager.login_message_category = "info"
+    ext.csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    if app.config.get("REDIS_URL"):
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+    ext.limiter.init_app(app)
+    ext.babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
+
+    from forum import errors_views, templating
+    from forum.accounts.views import bp as accounts_bp
+    from forum.audit.views import bp as audit_bp
+    from forum.meetings.views import bp as meetings_bp
+
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(meetings_bp)
+    app.register_blueprint(audit_bp)
+    errors_views.register(app)
+    templating.register(app)
+
+    _init_socketio(app)
+    from forum import cli
+
+    cli.register(app)
+    return app
+
+
+def _check_secret_key(app: Flask) -> None:
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.config["ENV_NAME"] == "production":
+        raise RuntimeError("FORUM_SECRET_KEY must be set in production.")
+    # Development: a key kept in the instance folder, so sessions survive a restart.
+    key_file = Path(app.instance_path) / "secret_key"
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    if not key_file.exists():
+        key_file.write_text(os.urandom(32).hex())
+        key_file.chmod(0o600)
+    app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def _init_database(app: Flask) -> None:
+    from sqlalchemy import event
+
+    from forum.db import install_sqlite_pragmas
+
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and ":memory:" not in uri:
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    if uri.startswith("postgresql://"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
+    ext.db.init_app(app)
+    ext.migrate.init_app(app, ext.db, render_as_batch=True, compare_type=True)
+    with app.app_context():
+        engine = ext.db.engine
+        if engine.dialect.name == "sqlite":
+            install_sqlite_pragmas(engine)
+        else:
+            @event.listens_for(engine, "connect")
+            def _utc(dbapi_conn: Any, _record: Any) -> None:
+                with dbapi_conn.cursor() as cur:
+                    cur.execute("SET TIME ZONE 'UTC'")
+                dbapi_conn.commit()
+
+    # Importing the models registers them on the metadata.
+    from forum import models  # noqa: F401
+
+
+def _init_socketio(app: Flask) -> None:
+    kwargs: dict[str, Any] = {"async_mode": app.config["SOCKETIO_ASYNC_MODE"]}
+    if app.config.get("REDIS_URL"):
+        kwargs["message_queue"] = app.config["REDIS_URL"]
+    if app.config.get("SOCKETIO_CORS_ORIGINS"):
+        kwargs["cors_allowed_origins"] = app.config["SOCKETIO_CORS_ORIGINS"]
+    ext.socketio.init_app(app, manage_session=False, **kwargs)
+    from forum import events  # noqa: F401  (registers the handlers)
+
+
+def _select_locale() -> str | None:
+    languages = ("en", "fr", "es")
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    return request.accept_languages.best_match(languages) or "en"
+
+
+def _select_timezone() -> str:
+    return "UTC"

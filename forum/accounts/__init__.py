@@ -1,0 +1,1 @@
+"""Accounts: users, sign-in, passwords and their reset, API tokens."""

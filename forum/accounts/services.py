@@ -1,0 +1,236 @@
+"""Account changes: sign-in checks, passwords and their reset, flags, API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import smtplib
+from datetime import timedelta
+from email.message import EmailMessage
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from forum import realtime
+from forum.accounts import throttle
+from forum.accounts.models import LOCALES, ApiToken, PasswordReset, User
+from forum.audit.services import record
+from forum.db import utcnow
+from forum.errors import NotAllowed, Throttled, ValidationFailed
+from forum.extensions import db
+from forum.permissions import can_manage_users
+
+log = logging.getLogger(__name__)
+
+MIN_PASSWORD = 10
+# Checked when the email is unknown, so that both failures take about as long.
+_DUMMY_HASH = "scrypt:32768:8:1$abcdefghijklmnop$" + "0" * 128
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalars(sa.select(User).where(User.email == normalise_email(email))).first()
+
+
+def validate_password(password: str, field: str = "password") -> None:
+    if len(password) < MIN_PASSWORD:
+        raise ValidationFailed(
+            "The password is too short.",
+            {field: [f"Use at least {MIN_PASSWORD} characters."]},
+        )
+
+
+def authenticate(email: str, password: str, address: str) -> User:
+    """Return the user, or raise with one message for unknown email and wrong password alike."""
+    email = normalise_email(email)
+    wait = throttle.blocked(email, address)
+    if wait:
+        scope, seconds = wait
+        minutes = max(1, round(seconds / 60))
+        raise Throttled(
+            "Too many failed sign-in attempts for this account." if scope == "account"
+            else "Too many failed sign-in attempts from this network.",
+            retry_after=seconds, minutes=minutes, scope=scope,
+        )
+    user = user_by_email(email)
+    if user is None:
+        from werkzeug.security import check_password_hash
+
+        check_password_hash(_DUMMY_HASH, password)
+        throttle.record_failure(email, address)
+        raise ValidationFailed("Wrong email or password.")
+    if not user.check_password(password):
+        throttle.record_failure(email, address)
+        raise ValidationFailed("Wrong email or password.")
+    if not user.active:
+        raise NotAllowed("This account has been deactivated. Ask the meeting secretariat.")
+    throttle.clear_account(email)
+    return user
+
+
+def note_login(user: User) -> None:
+    user.last_login_at = utcnow()
+    record(user, "user.login", user)
+
+
+def create_user(actor: User | None, email: str, name: str, password: str | None = None, *,
+                staff: bool = False, admin: bool = False, locale: str = "en") -> User:
+    """Create an account. `actor` None means the command line (the operator of the host)."""
+    if actor is not None and not can_manage_users(actor):
+        raise NotAllowed("Only an administrator can create accounts.")
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 254:
+        raise ValidationFailed("Invalid email.", {"email": ["Enter a valid email address."]})
+    if not name.strip():
+        raise ValidationFailed("Name missing.", {"name": ["Enter a name."]})
+    if user_by_email(email):
+        raise ValidationFailed("Email taken.", {"email": ["An account with this email exists."]})
+    user = User(email=email, name=name.strip(), locale=locale if locale in LOCALES else "en",
+                is_staff=staff, is_admin=admin, active=True, session_generation=1)
+    if password is None:
+        user.set_password(secrets.token_urlsafe(32))  # unusable until the user resets it
+    else:
+        validate_password(password)
+        user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    record(actor, "user.create", user, {"email": email, "staff": staff, "admin": admin})
+    return user
+
+
+def set_flags(actor: User, user: User, *, staff: bool | None = None, admin: bool | None = None,
+              active: bool | None = None) -> None:
+    if not can_manage_users(actor):
+        raise NotAllowed("Only an administrator can change accounts.")
+    if actor.id == user.id and (admin is False or active is False):
+        raise ValidationFailed("You cannot remove your own administrator rights or deactivate yourself.")
+    changes: dict[str, Any] = {}
+    for name, value in (("is_staff", staff), ("is_admin", admin), ("active", active)):
+        if value is not None and getattr(user, name) != value:
+            setattr(user, name, value)
+            changes[name] = value
+    if not changes:
+        return
+    if changes.get("active") is False:
+        end_sessions(user)
+    record(actor, "user.flags", user, changes)
+
+
+def end_sessions(user: User) -> None:
+    """Invalidate every session cookie, remember cookie and socket issued before now."""
+    user.session_generation += 1
+    realtime.publish(realtime.room("user", user.id), "session.ended", {"user_id": user.id})
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not user.check_password(current):
+        raise ValidationFailed("Wrong password.", {"current_password": ["The current password is wrong."]})
+    validate_password(new, "new_password")
+    user.set_password(new)
+    end_sessions(user)
+    record(user, "user.password_change", user)
+
+
+def set_locale(user: User, locale: str) -> None:
+    if locale not in LOCALES:
+        raise ValidationFailed("Unknown language.", {"locale": ["Choose English, French or Spanish."]})
+    user.locale = locale
+
+
+# --- password reset -----------------------------------------------------------------------------
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def reset_link(reset: PasswordReset) -> str:
+    token = _serializer().dumps({"r": reset.id, "g": reset.user.session_generation})
+    return url_for("accounts.reset_password", token=token, _external=True)
+
+
+def request_reset(email: str) -> PasswordReset | None:
+    """Create a reset for a known, active account; say nothing about unknown ones."""
+    user = user_by_email(email)
+    if user is None or not user.active:
+        return None
+    hours = current_app.config["PASSWORD_RESET_HOURS"]
+    reset = PasswordReset(user=user, expires_at=utcnow() + timedelta(hours=hours))
+    db.session.add(reset)
+    db.session.flush()
+    link = reset_link(reset)
+    if current_app.config.get("SMTP_HOST"):
+        _send_mail(user.email, "Reset your Tripartite Forum password",
+                   f"Follow this link within {hours} hours to choose a new password:\n\n{link}\n")
+        reset.delivered_by_mail = True
+    else:
+        # No mail server: the meeting secretariat hands the link over (see the reset page).
+        log.warning("password reset for %s: %s", user.email, link)
+    record(None, "user.password_reset_requested", user, {"by_mail": reset.delivered_by_mail})
+    return reset
+
+
+def reset_from_token(token: str) -> PasswordReset:
+    max_age = current_app.config["PASSWORD_RESET_HOURS"] * 3600
+    try:
+        data = _serializer().loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise ValidationFailed("This link has expired. Ask for a new one.") from exc
+    except BadSignature as exc:
+        raise ValidationFailed("This link is not valid.") from exc
+    reset = db.session.get(PasswordReset, data.get("r"))
+    if (reset is None or reset.used_at is not None or reset.expires_at < utcnow()
+            or reset.user.session_generation != data.get("g") or not reset.user.active):
+        raise ValidationFailed("This link has already been used or is no longer valid.")
+    return reset
+
+
+def complete_reset(token: str, new_password: str) -> User:
+    reset = reset_from_token(token)
+    validate_password(new_password)
+    user = reset.user
+    user.set_password(new_password)
+    reset.used_at = utcnow()
+    end_sessions(user)  # also invalidates every other outstanding link
+    record(user, "user.password_reset", user)
+    return user
+
+
+def _send_mail(to: str, subject: str, body: str) -> None:
+    cfg = current_app.config
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = cfg["MAIL_FROM"], to, subject
+    msg.set_content(body)
+    with smtplib.SMTP(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=10) as smtp:
+        if cfg.get("SMTP_STARTTLS"):
+            smtp.starttls()
+        if cfg.get("SMTP_USER"):
+            smtp.login(cfg["SMTP_USER"], cfg["SMTP_PASSWORD"] or "")
+        smtp.send_message(msg)
+
+
+# --- API tokens ----------------------------------------------------------------------------------
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(user: User, name: str = "token") -> str:
+    token = "tf_" + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user=user, name=name[:100] or "token", token_hash=hash_token(token)))
+    record(user, "user.token_create", user, {"name": name})
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    row = db.session.scalars(
+        sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
+    ).first()
+    if row is None or not row.user.active:
+        return None
+    return row.user

@@ -1,0 +1,56 @@
+"""Login throttling: per account first, per address second (a venue shares one NAT address)."""
+
+from __future__ import annotations
+
+import math
+import time
+
+from flask import current_app
+from limits import parse
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+_EXT = "forum_login_throttle"
+
+
+def _limiter() -> MovingWindowRateLimiter:
+    ext = current_app.extensions.get(_EXT)
+    if ext is None:
+        # Shared between processes through Redis in the scale-out mode.
+        uri = current_app.config.get("REDIS_URL") or current_app.config["RATELIMIT_STORAGE_URI"]
+        ext = current_app.extensions[_EXT] = MovingWindowRateLimiter(storage_from_string(uri))
+    return ext
+
+
+def _items() -> list[tuple[str, object]]:
+    return [("account", parse(current_app.config["LOGIN_ACCOUNT_LIMIT"])),
+            ("address", parse(current_app.config["LOGIN_ADDRESS_LIMIT"]))]
+
+
+def blocked(email: str, address: str) -> tuple[str, int] | None:
+    """(scope, seconds to wait) when further attempts are refused, else None."""
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return None
+    limiter = _limiter()
+    keys = {"account": email.lower(), "address": address}
+    for scope, item in _items():
+        if not limiter.test(item, "login", scope, keys[scope]):
+            stats = limiter.get_window_stats(item, "login", scope, keys[scope])
+            return scope, max(1, math.ceil(stats.reset_time - time.time()))
+    return None
+
+
+def record_failure(email: str, address: str) -> None:
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return
+    limiter = _limiter()
+    keys = {"account": email.lower(), "address": address}
+    for scope, item in _items():
+        limiter.hit(item, "login", scope, keys[scope])
+
+
+def clear_account(email: str) -> None:
+    limiter = _limiter()
+    for scope, item in _items():
+        if scope == "account":
+            limiter.clear(item, "login", scope, email.lower())

@@ -1,0 +1,194 @@
+"""Sign-in, sign-out, passwords, language, and the administrator's list of accounts."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from forum import realtime
+from forum.accounts import services
+from forum.accounts.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LocaleForm,
+    LoginForm,
+    ResetPasswordForm,
+    UserFlagsForm,
+    UserForm,
+)
+from forum.accounts.models import User
+from forum.db import unit_of_work
+from forum.errors import DomainError, NotAllowed, Throttled
+from forum.extensions import db
+from forum.permissions import can_manage_users
+from forum.views_common import apply_errors, is_safe_next, paginate
+
+bp = Blueprint("accounts", __name__)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("meetings.dashboard"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                user = services.authenticate(form.email.data, form.password.data, request.remote_addr or "")
+                services.note_login(user)
+        except Throttled as exc:
+            flash(_("Too many failed sign-in attempts. Try again in %(minutes)d minutes.",
+                    minutes=exc.data["minutes"]), "error")
+            status = 429
+        except DomainError as exc:
+            flash(_(exc.message), "error")
+            status = 403 if isinstance(exc, NotAllowed) else 200
+        else:
+            session.clear()  # a new session at sign-in
+            login_user(user, remember=form.remember.data)
+            session.permanent = True
+            session["locale"] = user.locale
+            target = request.args.get("next")
+            return redirect(target if is_safe_next(target) else url_for("meetings.dashboard"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    user = current_user._get_current_object()
+    with unit_of_work():
+        db.session.add(user)
+        services.end_sessions(user)
+    realtime.disconnect_user(user.id)
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def show_account():
+    form = ChangePasswordForm(prefix="pw")
+    locale_form = LocaleForm(prefix="lang", locale=current_user.locale)
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            with unit_of_work():
+                db.session.add(user)
+                services.change_password(user, form.current_password.data, form.new_password.data)
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            # Other sessions are now invalid; keep this one by re-issuing its identity.
+            login_user(user)
+            realtime.disconnect_user(user.id)
+            flash(_("Your password is changed. Your other sessions have been signed out."), "success")
+            return redirect(url_for("accounts.show_account"))
+    return render_template("accounts/account.html", form=form, locale_form=locale_form)
+
+
+@bp.post("/account/language")
+def set_language():
+    form = LocaleForm(prefix="lang")
+    if not form.validate():
+        abort(400)
+    session["locale"] = form.locale.data
+    if current_user.is_authenticated:
+        user = current_user._get_current_object()
+        with unit_of_work():
+            db.session.add(user)
+            services.set_locale(user, form.locale.data)
+    target = request.form.get("next")
+    return redirect(target if is_safe_next(target) else url_for("meetings.dashboard"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        with unit_of_work():
+            services.request_reset(form.email.data)
+        flash(_("If an account exists for this address, a reset link has been sent to it or, "
+                "where the meeting has no mail server, to the meeting secretariat."), "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        services.reset_from_token(token)
+    except DomainError as exc:
+        flash(_(exc.message), "error")
+        return redirect(url_for("accounts.forgot_password"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                user = services.complete_reset(token, form.password.data)
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            realtime.disconnect_user(user.id)
+            flash(_("Your password is set. Sign in with it."), "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset.html", form=form)
+
+
+# --- administration ------------------------------------------------------------------------------
+
+@bp.route("/admin/users", methods=["GET", "POST"])
+@login_required
+def list_users():
+    if not can_manage_users(current_user):
+        abort(403)
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                user = services.create_user(current_user, form.email.data, form.name.data,
+                                            staff=form.staff.data, admin=form.admin.data)
+                reset = services.request_reset(user.email)
+                link = services.reset_link(reset) if reset and not reset.delivered_by_mail else None
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            flash(_("Account created for %(email)s.", email=user.email), "success")
+            if link:
+                flash(_("Give the new user this link to choose a password: %(link)s", link=link), "info")
+            return redirect(url_for("accounts.list_users"))
+    q = request.args.get("q", "").strip()
+    stmt = sa.select(User).order_by(User.email)
+    if q:
+        stmt = stmt.where(sa.or_(User.email.contains(q.lower()), User.name.contains(q)))
+    page = paginate(stmt)
+    return render_template("accounts/users.html", page=page, form=form, q=q)
+
+
+@bp.post("/admin/users/<int:user_id>")
+@login_required
+def update_user(user_id: int):
+    if not can_manage_users(current_user):
+        abort(403)
+    user = db.get_or_404(User, user_id)
+    form = UserFlagsForm()
+    if not form.validate():
+        abort(400)
+    try:
+        with unit_of_work():
+            services.set_flags(current_user, user, staff=form.staff.data, admin=form.admin.data,
+                               active=form.active.data)
+    except DomainError as exc:
+        flash(_(exc.message), "error")
+    else:
+        if not user.active:
+            realtime.disconnect_user(user.id)
+        flash(_("Account %(email)s updated.", email=user.email), "success")
+    return redirect(url_for("accounts.list_users"))

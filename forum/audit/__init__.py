@@ -1,0 +1,1 @@
+"""Audit: append-only hash chains, one per meeting and one global."""

@@ -1,0 +1,95 @@
+"""Configuration: defaults here, overridden by the factory's argument, then by FORUM_* variables."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+
+class Config:
+    ENV_NAME = "development"
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE / 'forum.sqlite3'}"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    REDIS_URL: str | None = None
+    UPLOAD_DIR = str(INSTANCE / "uploads")
+    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+    IMPORT_MAX_BYTES = 2 * 1024 * 1024
+    PROXY_HOPS = 0
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # a sitting lasts longer than the default hour
+    # Sessions: a sitting can run late into the night; 12 h absolute with a remember cookie of 14 days.
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Login throttling: an account locks after a few failures; an address tolerates a venue behind NAT.
+    LOGIN_ACCOUNT_LIMIT = "5 per 15 minutes"
+    LOGIN_ADDRESS_LIMIT = "200 per 15 minutes"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    PASSWORD_RESET_HOURS = 24
+    SMTP_HOST: str | None = None
+    SMTP_PORT = 25
+    SMTP_USER: str | None = None
+    SMTP_PASSWORD: str | None = None
+    SMTP_STARTTLS = False
+    MAIL_FROM = "forum@localhost"
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = ("en", "fr", "es")
+    SOCKETIO_ASYNC_MODE = "threading"
+    PAGE_SIZE = 50
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+_INT_KEYS = {"PROXY_HOPS", "SMTP_PORT", "MAX_CONTENT_LENGTH", "IMPORT_MAX_BYTES", "PAGE_SIZE",
+             "PASSWORD_RESET_HOURS"}
+_BOOL_KEYS = {"SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE", "SMTP_STARTTLS", "WTF_CSRF_ENABLED",
+              "RATELIMIT_ENABLED"}
+_RENAMED = {"DATABASE_URL": "SQLALCHEMY_DATABASE_URI"}
+
+
+def from_environment(environ: os._Environ | dict) -> dict:
+    """Read FORUM_* variables; `FORUM_DATABASE_URL` maps to SQLAlchemy's key."""
+    values: dict = {}
+    for name, raw in environ.items():
+        if not name.startswith("FORUM_") or name == "FORUM_ENV":
+            continue
+        key = _RENAMED.get(name[6:], name[6:])
+        if key in _INT_KEYS:
+            values[key] = int(raw)
+        elif key in _BOOL_KEYS:
+            values[key] = raw.strip().lower() in {"1", "true", "yes", "on"}
+        elif key == "SQLALCHEMY_ENGINE_OPTIONS":
+            values[key] = json.loads(raw)
+        else:
+            values[key] = raw
+    return values
+
+
+def base_config(environ: os._Environ | dict) -> type[Config]:
+    return {"production": ProductionConfig, "testing": TestingConfig}.get(
+        environ.get("FORUM_ENV", "development"), Config
+    )

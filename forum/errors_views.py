@@ -1,0 +1,76 @@
+"""Error pages (HTML) and error objects (JSON) for every failure a user can meet."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from forum.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+TITLES = {
+    400: "The request could not be understood",
+    403: "You do not have access to this page",
+    404: "Page not found",
+    405: "Method not allowed",
+    409: "This changed in the meantime",
+    413: "The file is too large",
+    422: "Some information is not valid",
+    429: "Too many requests",
+    500: "Something went wrong on our side",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json"
+    )
+
+
+def _respond(status: int, code: str, message: str, fields: dict | None = None):
+    if _wants_json():
+        body: dict = {"code": code, "message": message}
+        if fields:
+            body["fields"] = fields
+        return jsonify({"error": body}), status
+    template = status if status in TITLES else 500
+    return render_template(
+        "errors/error.html", status=status, title=_(TITLES.get(template, TITLES[500])), message=message
+    ), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError):
+        return _respond(400, "csrf", _("The form has expired or was sent from elsewhere. "
+                                       "Reload the page and try again."))
+
+    @app.errorhandler(DomainError)
+    def _domain(exc: DomainError):
+        return _respond(exc.status, exc.code, _(exc.message), exc.fields)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        status = exc.code or 500
+        messages = {
+            403: _("Your role in this meeting does not give access to this page."),
+            404: _("There is nothing here. Check the address, or go back to your dashboard."),
+            413: _("The file is larger than this site accepts. Send a smaller file."),
+            429: _("Too many requests in a short time. Wait a moment and try again."),
+        }
+        response = _respond(status, exc.name.lower().replace(" ", "_"), messages.get(status, exc.description or ""))
+        return response
+
+    @app.errorhandler(Exception)
+    def _crash(exc: Exception):
+        log.exception("unhandled error")
+        try:
+            return _respond(500, "server_error", _("The error has been logged. Try again in a moment."))
+        except Exception:  # the error page itself failed: answer plainly
+            log.exception("error page failed")
+            return "Internal error. It has been logged.", 500, {"Content-Type": "text/plain"}

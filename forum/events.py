@@ -1,0 +1,151 @@
+"""Socket.IO handlers: authentication, following rooms, snapshots and presence.
+
+Handlers are adapters like views: they authenticate, check permissions (forum.permissions),
+call services and acknowledge with `{ok, error?, ...}`. Rights are re-read from the database on
+every command, so a revoked session or a removed participant loses access at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from flask import request
+from flask_login import current_user
+from flask_socketio import ConnectionRefusedError, disconnect, join_room, leave_room
+
+from forum import permissions, presence, realtime
+from forum.accounts.auth import user_from_id
+from forum.accounts.models import User
+from forum.accounts.services import user_for_token
+from forum.extensions import db, socketio
+from forum.meetings.models import Space
+
+# sid -> (user id, session generation, rooms with presence)
+_sockets: dict[str, dict[str, Any]] = {}
+_lock = threading.Lock()
+
+
+def _token_from(auth: Any) -> str | None:
+    if isinstance(auth, dict) and isinstance(auth.get("token"), str):
+        return auth["token"]
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return header[7:].strip()
+    return None
+
+
+def ok(**data: Any) -> dict[str, Any]:
+    return {"ok": True, **data}
+
+
+def fail(code: str, message: str) -> dict[str, Any]:
+    return {"ok": False, "error": {"code": code, "message": message}}
+
+
+@socketio.on("connect")
+def on_connect(auth: Any = None) -> None:
+    user: User | None = None
+    token = _token_from(auth)
+    if token:
+        user = user_for_token(token)
+    elif current_user and current_user.is_authenticated:
+        user = current_user._get_current_object()
+    db.session.rollback()
+    if user is None:
+        raise ConnectionRefusedError({"code": "unauthorized", "message": "Sign in first."})
+    with _lock:
+        _sockets[request.sid] = {"user_id": user.id, "generation": user.session_generation, "rooms": set()}
+    join_room(realtime.room("user", user.id))
+
+
+def _actor() -> User | None:
+    """The socket's user, re-checked against the database; disconnects a revoked session."""
+    info = _sockets.get(request.sid)
+    if info is None:
+        return None
+    user = user_from_id(f"{info['user_id']}.{info['generation']}")
+    if user is None:
+        disconnect()
+    return user
+
+
+def _presence_snapshot(room_name: str) -> list[dict[str, Any]]:
+    ids = presence.user_ids(room_name)
+    if not ids:
+        return []
+    users = db.session.scalars(db.select(User).where(User.id.in_(ids)).order_by(User.name))
+    return [{"id": u.id, "name": u.name} for u in users]
+
+
+def _broadcast_presence(room_name: str) -> None:
+    socketio.emit("presence.changed", {"room": room_name, "online": _presence_snapshot(room_name)},
+                  to=room_name)
+
+
+@socketio.on("subscribe")
+def on_subscribe(data: Any) -> dict[str, Any]:
+    user = _actor()
+    if user is None:
+        return fail("unauthorized", "Your session has ended. Sign in again.")
+    room_name = data.get("room") if isinstance(data, dict) else None
+    if not isinstance(room_name, str) or not permissions.can_join_room(user, room_name):
+        # Unknown and forbidden rooms answer alike, so room names reveal nothing.
+        return fail("not_found", "No such room, or no access to it.")
+    join_room(room_name)
+    snap = realtime.snapshot(user, room_name)
+    if room_name.startswith("space:"):
+        presence.add(room_name, user.id, request.sid)
+        _sockets[request.sid]["rooms"].add(room_name)
+        _broadcast_presence(room_name)
+        snap["online"] = _presence_snapshot(room_name)
+    db.session.rollback()
+    return ok(snapshot=snap)
+
+
+@socketio.on("unsubscribe")
+def on_unsubscribe(data: Any) -> dict[str, Any]:
+    room_name = data.get("room") if isinstance(data, dict) else None
+    if not isinstance(room_name, str):
+        return fail("validation_failed", "Name a room.")
+    leave_room(room_name)
+    info = _sockets.get(request.sid)
+    if info and room_name in info["rooms"]:
+        info["rooms"].discard(room_name)
+        if presence.remove(room_name, info["user_id"], request.sid):
+            _broadcast_presence(room_name)
+    return ok()
+
+
+@socketio.on("snapshot")
+def on_snapshot(data: Any) -> dict[str, Any]:
+    """A client that saw a version gap or reconnected asks for the current state."""
+    user = _actor()
+    if user is None:
+        return fail("unauthorized", "Your session has ended. Sign in again.")
+    room_name = data.get("room") if isinstance(data, dict) else None
+    if not isinstance(room_name, str) or not permissions.can_join_room(user, room_name):
+        return fail("not_found", "No such room, or no access to it.")
+    snap = realtime.snapshot(user, room_name)
+    if room_name.startswith("space:"):
+        snap["online"] = _presence_snapshot(room_name)
+    db.session.rollback()
+    return ok(snapshot=snap)
+
+
+@socketio.on("disconnect")
+def on_disconnect(*_args: Any) -> None:
+    with _lock:
+        info = _sockets.pop(request.sid, None)
+    if not info:
+        return
+    for room_name in info["rooms"]:
+        if presence.remove(room_name, info["user_id"], request.sid):
+            _broadcast_presence(room_name)
+    db.session.rollback()
+
+
+@realtime.snapshot_provider("space")
+def _space_snapshot(user: User, space_id: int) -> dict[str, Any]:
+    space = db.session.get(Space, space_id)
+    return {"space_id": space_id, "version": space.version if space else 0}

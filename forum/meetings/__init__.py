@@ -1,0 +1,1 @@
+"""Meetings: participants, memberships, regional groups, officers, spaces and the programme."""

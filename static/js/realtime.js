@@ -1,0 +1,57 @@
+// The live channel every page shares: follow rooms, keep versions, resync after a gap or a reconnect.
+(function () {
+  "use strict";
+  const handlers = {};
+  const rooms = {};  // room -> {version, onSnapshot}
+  let socket = null;
+
+  function connect() {
+    if (socket || typeof io === "undefined") return socket;
+    socket = io({ transports: ["websocket", "polling"], reconnectionDelayMax: 10000 });
+    socket.on("connect", () => {
+      document.documentElement.dataset.live = "on";
+      Object.keys(rooms).forEach(subscribe);
+    });
+    socket.on("disconnect", () => { document.documentElement.dataset.live = "off"; });
+    socket.on("connect_error", () => { document.documentElement.dataset.live = "off"; });
+    socket.on("session.ended", () => { socket.disconnect(); window.location.reload(); });
+    socket.onAny((event, payload) => {
+      const room = payload && payload.room;
+      if (room && rooms[room] && typeof payload.version === "number") {
+        const known = rooms[room].version;
+        if (payload.version <= known) return;  // already seen
+        if (known && payload.version > known + 1) { resync(room); return; }
+        rooms[room].version = payload.version;
+      }
+      (handlers[event] || []).forEach((fn) => fn(payload));
+    });
+    return socket;
+  }
+
+  function subscribe(room) {
+    socket.emit("subscribe", { room }, (ack) => {
+      if (ack && ack.ok) {
+        rooms[room].version = ack.snapshot.version || 0;
+        rooms[room].onSnapshot(ack.snapshot);
+      }
+    });
+  }
+
+  function resync(room) {
+    socket.emit("snapshot", { room }, (ack) => {
+      if (ack && ack.ok) {
+        rooms[room].version = ack.snapshot.version || 0;
+        rooms[room].onSnapshot(ack.snapshot);
+      }
+    });
+  }
+
+  window.ForumLive = {
+    follow(room, onSnapshot) {
+      rooms[room] = { version: 0, onSnapshot: onSnapshot || function () {} };
+      const s = connect();
+      if (s && s.connected) subscribe(room);
+    },
+    on(event, fn) { (handlers[event] = handlers[event] || []).push(fn); },
+  };
+})();

@@ -1,0 +1,228 @@
+"""Fixtures: one migrated database per xdist worker and backend, factories, signed-in clients.
+
+Tests marked `postgres` run against SQLite and against the PostgreSQL on 127.0.0.1:5432. Without
+a PostgreSQL server they are skipped with the reason, except with CI=true, where they fail.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from forum import create_app
+from forum.db import unit_of_work
+from forum.extensions import db as _db
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN_URL = os.environ.get("FORUM_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+REFERENCE_TABLES = {"regional_groups", "regional_group_states", "alembic_version"}
+PASSWORD = "correct horse battery"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "postgres: also run against PostgreSQL")
+    config.addinivalue_line("markers", "redis: needs the Redis server")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        backends = ["sqlite", "postgres"] if metafunc.definition.get_closest_marker("postgres") else ["sqlite"]
+        metafunc.parametrize("backend", backends, scope="session")
+
+
+def worker_id() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def service_missing(what: str, reason: str) -> None:
+    message = f"{what} is not available: {reason}"
+    if IN_CI:
+        pytest.fail(f"{message} (CI=true: a missing service is a failure)")
+    pytest.skip(message)
+
+
+def _postgres_url(tmp_root: Path) -> str:
+    import psycopg
+
+    name = f"forum_test_{worker_id()}"
+    try:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as exc:
+        service_missing("PostgreSQL", str(exc).strip().splitlines()[0])
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def migrate(app: Any) -> None:
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+
+
+_apps: dict[str, Any] = {}
+
+
+def base_config(url: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "UPLOAD_DIR": str(Path(os.environ.get("TMPDIR", "/tmp")) / f"forum-uploads-{worker_id()}"),
+        "SERVER_NAME": "forum.test",
+        **extra,
+    }
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    if backend == "postgres":
+        return _postgres_url(tmp_path_factory.getbasetemp())
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'forum.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def session_app(database_url: str) -> Any:
+    if database_url not in _apps:
+        app = create_app(base_config(database_url))
+        migrate(app)
+        _apps[database_url] = app
+    return _apps[database_url]
+
+
+def clean(app: Any) -> None:
+    with app.app_context():
+        _db.session.remove()
+        engine = _db.engine
+        tables = [t for t in reversed(_db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+        with engine.begin() as conn:
+            if engine.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in tables)
+                conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for t in tables:
+                    conn.execute(t.delete())
+                conn.exec_driver_sql("DELETE FROM sqlite_sequence") if _has_sequence(conn) else None
+
+
+def _has_sequence(conn: Any) -> bool:
+    return bool(conn.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'").first())
+
+
+@pytest.fixture
+def app(session_app: Any) -> Iterator[Any]:
+    clean(session_app)
+    from forum.accounts import throttle
+
+    session_app.extensions.pop(throttle._EXT, None)
+    with session_app.app_context():
+        yield session_app
+        _db.session.remove()
+
+
+@pytest.fixture
+def client(app: Any):
+    return app.test_client()
+
+
+# --- factories ----------------------------------------------------------------------------------
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def make_user(app: Any) -> Callable[..., Any]:
+    from forum.accounts.models import User
+
+    def make(email: str | None = None, name: str | None = None, *, staff: bool = False,
+             admin: bool = False, active: bool = True, password: str = PASSWORD, locale: str = "en") -> User:
+        n = next(_counter)
+        with unit_of_work():
+            user = User(email=email or f"user{n}@example.org", name=name or f"User {n}", is_staff=staff,
+                        is_admin=admin, active=active, locale=locale, session_generation=1)
+            user.set_password(password)
+            _db.session.add(user)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_meeting(app: Any, make_user: Callable[..., Any]) -> Callable[..., Any]:
+    from forum.meetings.services import create_meeting
+
+    def make(creator: Any = None, **fields: Any) -> Any:
+        creator = creator or make_user(staff=True)
+        values = {"title": "Tripartite meeting", "symbol_prefix": f"TM/{next(_counter)}",
+                  "languages": ["en", "fr", "es"], "timezone": "Europe/Zurich", **fields}
+        with unit_of_work():
+            meeting = create_meeting(creator, **values)
+        return meeting
+
+    return make
+
+
+@pytest.fixture
+def make_participant(app: Any, make_user: Callable[..., Any]) -> Callable[..., Any]:
+    from datetime import date
+
+    from forum.meetings.models import (
+        Capacity,
+        Group,
+        Membership,
+        Office,
+        OfficeRole,
+        Participant,
+        RegionalGroup,
+    )
+    from forum.meetings.services import default_membership, ensure_spaces
+
+    def make(meeting: Any, group: str = "government", capacity: str = "delegate", *,
+             member_state: str | None = None, roles: tuple[str, ...] = (), regional_group: str | None = None,
+             user: Any = None, membership: str | None = None, **user_fields: Any) -> Participant:
+        user = user or make_user(**user_fields)
+        g, c = Group(group), Capacity(capacity)
+        if g is Group.government and member_state is None and c is not Capacity.secretariat:
+            member_state = "KE"
+        with unit_of_work():
+            p = Participant(meeting_id=meeting.id, user_id=user.id, group=g, capacity=c, member_state=member_state)
+            _db.session.add(p)
+            _db.session.flush()
+            kind = membership or default_membership(c).value
+            p.memberships.append(Membership(kind=kind, effective_from=date(2000, 1, 1)))
+            for role in roles:
+                rg_id = None
+                if role == "coordinator" and regional_group:
+                    rg_id = _db.session.scalars(
+                        sa.select(RegionalGroup.id).where(RegionalGroup.code == regional_group)).one()
+                _db.session.add(Office(meeting_id=meeting.id, participant_id=p.id, role=OfficeRole(role),
+                                       regional_group_id=rg_id))
+            ensure_spaces(None, _db.session.merge(meeting))
+        return p
+
+    return make
+
+
+@pytest.fixture
+def login(app: Any) -> Callable[..., Any]:
+    """Sign a user in on a new (or given) test client."""
+
+    def do(user: Any, client: Any = None, password: str = PASSWORD, remember: bool = False) -> Any:
+        client = client or app.test_client()
+        response = client.post("/login", data={"email": user.email, "password": password,
+                                               "remember": "y" if remember else ""})
+        assert response.status_code == 302, response.data[:500]
+        return client
+
+    return do
