@@ -9,11 +9,15 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
+from werkzeug.security import generate_password_hash
 
 from forum import create_app
 from forum.db import unit_of_work
@@ -95,6 +99,7 @@ def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> str:
 def session_app(database_url: str) -> Any:
     if database_url not in _apps:
         app = create_app(base_config(database_url))
+        app.test_client_class = IsolatingClient
         migrate(app)
         _apps[database_url] = app
     return _apps[database_url]
@@ -118,6 +123,29 @@ def clean(app: Any) -> None:
 def _has_sequence(conn: Any) -> bool:
     return bool(conn.exec_driver_sql(
         "SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'").first())
+
+
+@contextmanager
+def outside_app_context() -> Iterator[None]:
+    """Let a request push its own app context (and so its own `g` and database session).
+
+    The `app` fixture keeps an app context open for the test's own database work; without this,
+    every request in a test would share it, with one `g` (the signed-in user cached across
+    clients) and one session, which hides real bugs.
+    """
+    token = _cv_app.set(None)  # type: ignore[arg-type]
+    try:
+        yield
+    finally:
+        _cv_app.reset(token)
+        if _db.session.registry.has():
+            _db.session.rollback()  # the test's next reads see what the request committed
+
+
+class IsolatingClient(FlaskClient):
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        with outside_app_context():
+            return super().open(*args, **kwargs)
 
 
 @pytest.fixture
@@ -151,7 +179,8 @@ def make_user(app: Any) -> Callable[..., Any]:
         with unit_of_work():
             user = User(email=email or f"user{n}@example.org", name=name or f"User {n}", is_staff=staff,
                         is_admin=admin, active=active, locale=locale, session_generation=1)
-            user.set_password(password)
+            # A cheap hash keeps hundreds of sign-ins fast; production uses werkzeug's default.
+            user.password_hash = generate_password_hash(password, "pbkdf2:sha256:1000")
             _db.session.add(user)
         return user
 
@@ -226,3 +255,105 @@ def login(app: Any) -> Callable[..., Any]:
         return client
 
     return do
+
+
+class _SMTPRecorder:
+    """A small real SMTP server on loopback that keeps what it receives."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        self.messages: list[str] = []
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(5)
+        self.port = self.sock.getsockname()[1]
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn, conn.makefile("rwb") as f:
+                def say(line: str) -> None:
+                    f.write(line.encode() + b"\r\n")
+                    f.flush()
+
+                say("220 test")
+                data: list[str] = []
+                in_data = False
+                for raw in f:
+                    line = raw.decode(errors="replace").rstrip("\r\n")
+                    if in_data:
+                        if line == ".":
+                            self.messages.append("\n".join(data))
+                            in_data, data = False, []
+                            say("250 OK")
+                        else:
+                            data.append(line)
+                        continue
+                    verb = line.split(" ", 1)[0].upper()
+                    if verb in ("EHLO", "HELO"):
+                        say("250 test")
+                    elif verb == "DATA":
+                        in_data = True
+                        say("354 go on")
+                    elif verb == "QUIT":
+                        say("221 bye")
+                        break
+                    else:
+                        say("250 OK")
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[_SMTPRecorder]:
+    server = _SMTPRecorder()
+    yield server
+    server.close()
+
+
+class SocketClient:
+    """Flask-SocketIO's test client, run outside the test's app context like HTTP requests."""
+
+    def __init__(self, app: Any, http_client: Any = None, auth: Any = None, headers: Any = None) -> None:
+        from forum.extensions import socketio
+
+        with outside_app_context():
+            self._client = socketio.test_client(app, flask_test_client=http_client, auth=auth, headers=headers)
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._client, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with outside_app_context():
+                return attr(*args, **kwargs)
+
+        return call
+
+    def events(self, name: str | None = None) -> list[dict[str, Any]]:
+        received = self._client.get_received() if self._client.is_connected() else self._client.queue
+        return [e for e in received if name is None or e["name"] == name]
+
+
+@pytest.fixture
+def socket_client(app: Any) -> Callable[..., SocketClient]:
+    made: list[SocketClient] = []
+
+    def make(http_client: Any = None, auth: Any = None, headers: Any = None) -> SocketClient:
+        client = SocketClient(app, http_client, auth, headers)
+        made.append(client)
+        return client
+
+    yield make
+    for client in made:
+        if client._client.is_connected():
+            client.disconnect()

@@ -234,3 +234,38 @@ def user_for_token(token: str) -> User | None:
     if row is None or not row.user.active:
         return None
     return row.user
+
+
+def pending_resets_for_meeting(meeting_id: int) -> list[PasswordReset]:
+    """Open reset requests of the meeting's participants, for the secretariat to hand over.
+
+    Only used when no mail server is configured; each handing-over is audited.
+    """
+    from forum.meetings.models import Participant
+
+    stmt = (
+        sa.select(PasswordReset)
+        .join(Participant, Participant.user_id == PasswordReset.user_id)
+        .where(Participant.meeting_id == meeting_id, Participant.removed_at.is_(None),
+               PasswordReset.used_at.is_(None), PasswordReset.expires_at > utcnow(),
+               PasswordReset.delivered_by_mail.is_(False))
+        .order_by(PasswordReset.created_at.desc())
+    )
+    resets = list(db.session.scalars(stmt))
+    # A newer request or a password change makes older links void: list only the usable ones.
+    latest: dict[int, PasswordReset] = {}
+    for r in resets:
+        latest.setdefault(r.user_id, r)
+    return list(latest.values())
+
+
+def reveal_reset_link(actor: User, meeting: Any, reset: PasswordReset) -> str:
+    from forum.permissions import can_view_password_resets
+
+    if not can_view_password_resets(actor, meeting):
+        raise NotAllowed("Only the meeting secretariat hands over reset links.")
+    if reset not in pending_resets_for_meeting(meeting.id):
+        raise ValidationFailed("This request is no longer open.")
+    record(actor, "user.password_reset_link_handed_over", reset.user, {"reset": reset.id},
+           meeting_id=meeting.id)
+    return reset_link(reset)

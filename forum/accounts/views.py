@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from forum import realtime
@@ -18,11 +19,12 @@ from forum.accounts.forms import (
     UserFlagsForm,
     UserForm,
 )
-from forum.accounts.models import User
+from forum.accounts.models import PasswordReset, User
 from forum.db import unit_of_work
 from forum.errors import DomainError, NotAllowed, Throttled
 from forum.extensions import db
-from forum.permissions import can_manage_users
+from forum.permissions import can_manage_users, can_view_password_resets
+from forum.templating import meeting_link
 from forum.views_common import apply_errors, is_safe_next, paginate
 
 bp = Blueprint("accounts", __name__)
@@ -140,6 +142,31 @@ def reset_password(token: str):
             flash(_("Your password is set. Sign in with it."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset.html", form=form)
+
+
+# --- reset links handed over by the meeting secretariat (no mail server) ---------------------------
+
+@bp.route("/meetings/<int:meeting_id>/password-resets", methods=["GET", "POST"])
+@login_required
+def list_password_resets(meeting_id: int):
+    from forum.meetings.views import load_meeting
+
+    meeting = load_meeting(meeting_id)
+    if not can_view_password_resets(current_user, meeting):
+        abort(403)
+    link = None
+    if request.method == "POST":
+        reset = db.get_or_404(PasswordReset, request.form.get("reset_id", type=int))
+        try:
+            with unit_of_work():
+                link = services.reveal_reset_link(current_user, meeting, reset)
+        except DomainError as exc:
+            flash(_(exc.message), "error")
+    resets = services.pending_resets_for_meeting(meeting.id)
+    return render_template("accounts/password_resets.html", meeting=meeting, resets=resets, link=link)
+
+
+meeting_link("accounts.list_password_resets", _l("Password resets"), can_view_password_resets)
 
 
 # --- administration ------------------------------------------------------------------------------

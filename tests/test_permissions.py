@@ -1,0 +1,171 @@
+"""The access matrix: every endpoint and socket event, for every kind of user.
+
+A new endpoint or socket event without a row here fails `test_every_endpoint_has_a_row`.
+Outcomes: OK (the permission gate lets the user through: any status but 401/403/404 and no
+redirect to the sign-in page), FORBIDDEN (403: visible, not allowed), HIDDEN (404: unknown or not
+visible, so ids reveal nothing), LOGIN (anonymous users are sent to sign in).
+The table in docs/permissions.md says the same in words; keep them together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from forum.extensions import db, socketio
+from forum.meetings.models import Group, Space, SpaceKind
+
+OK, FORBIDDEN, HIDDEN, LOGIN = "ok", "forbidden", "hidden", "login"
+ROLES = ("anonymous", "government", "employer", "worker", "chair", "observer", "secretariat", "staff", "admin")
+
+
+def everyone_in_meeting(anonymous: str = LOGIN, outsiders: str = HIDDEN) -> dict[str, str]:
+    """All participants may; non-participants (staff, admin) get 404."""
+    return {"anonymous": anonymous, "government": OK, "employer": OK, "worker": OK, "chair": OK, "observer": OK,
+            "secretariat": OK, "staff": outsiders, "admin": outsiders}
+
+
+def secretariat_only() -> dict[str, str]:
+    return {"anonymous": LOGIN, "government": FORBIDDEN, "employer": FORBIDDEN, "worker": FORBIDDEN,
+            "chair": FORBIDDEN, "observer": FORBIDDEN, "secretariat": OK, "staff": HIDDEN, "admin": HIDDEN}
+
+
+def signed_in(anonymous: str = LOGIN) -> dict[str, str]:
+    return {role: (anonymous if role == "anonymous" else OK) for role in ROLES}
+
+
+def only(allowed: set[str], others: str = FORBIDDEN) -> dict[str, str]:
+    return {role: (LOGIN if role == "anonymous" else OK if role in allowed else others) for role in ROLES}
+
+
+@dataclass
+class Row:
+    url: Callable[[Any], str]
+    expect: dict[str, str]
+    method: str = "GET"
+    data: Callable[[Any], dict[str, Any]] = field(default=lambda w: {})
+
+
+def caucus_of(world: Any, group: str) -> Space:
+    return world.spaces[(SpaceKind.group, group)]
+
+
+# endpoint -> rows (an endpoint may need several, e.g. one per kind of space)
+MATRIX: dict[str, list[Row]] = {
+    "static": [Row(lambda w: "/static/css/forum.css", {r: OK for r in ROLES})],
+    "accounts.login": [Row(lambda w: "/login", {r: OK for r in ROLES})],
+    "accounts.logout": [Row(lambda w: "/logout", signed_in(), "POST")],
+    "accounts.show_account": [Row(lambda w: "/account", signed_in())],
+    "accounts.set_language": [Row(lambda w: "/account/language", {r: OK for r in ROLES}, "POST",
+                                  lambda w: {"lang-locale": "fr"})],
+    "accounts.forgot_password": [Row(lambda w: "/password/forgot", {r: OK for r in ROLES})],
+    "accounts.reset_password": [Row(lambda w: "/password/reset/not-a-token", {r: OK for r in ROLES})],
+    "accounts.list_password_resets": [Row(lambda w: f"/meetings/{w.meeting.id}/password-resets",
+                                          secretariat_only())],
+    "accounts.list_users": [Row(lambda w: "/admin/users", only({"admin"}))],
+    "accounts.update_user": [Row(lambda w: f"/admin/users/{w.users['government'].id}", only({"admin"}), "POST",
+                                 lambda w: {"active": "y"})],
+    "meetings.dashboard": [Row(lambda w: "/", signed_in())],
+    "meetings.create_meeting": [Row(lambda w: "/meetings/new", only({"staff", "secretariat"}))],
+    "meetings.show_meeting": [Row(lambda w: f"/meetings/{w.meeting.id}", everyone_in_meeting())],
+    "meetings.show_space": [
+        Row(lambda w: f"/meetings/{w.meeting.id}/spaces/{w.spaces[(SpaceKind.plenary, None)].id}",
+            everyone_in_meeting()),
+        # Rule 9: a caucus is seen by its group alone; the Chair (a Government delegate) sees the
+        # Government caucus only; the secretariat and administrators see none.
+        Row(lambda w: f"/meetings/{w.meeting.id}/spaces/{caucus_of(w, 'government').id}",
+            {**only({"government", "chair"}, HIDDEN)}),
+        Row(lambda w: f"/meetings/{w.meeting.id}/spaces/{caucus_of(w, 'employer').id}", only({"employer"}, HIDDEN)),
+        Row(lambda w: f"/meetings/{w.meeting.id}/spaces/{caucus_of(w, 'worker').id}", only({"worker"}, HIDDEN)),
+        Row(lambda w: f"/meetings/{w.meeting.id}/spaces/{w.spaces[(SpaceKind.officers, None)].id}",
+            only({"chair", "secretariat"}, HIDDEN)),
+        Row(lambda w: f"/meetings/{w.meeting.id}/spaces/{w.spaces[(SpaceKind.delegation, 'KE')].id}",
+            only({"government"}, HIDDEN)),
+        Row(lambda w: f"/meetings/{w.meeting.id}/spaces/{w.spaces[(SpaceKind.regional, 'AFRICA')].id}",
+            only({"government"}, HIDDEN)),
+    ],
+    "audit.show_log": [Row(lambda w: f"/meetings/{w.meeting.id}/audit", secretariat_only())],
+}
+
+# socket event -> expectation of a `subscribe`-style check, given as rooms per role
+SOCKET_EVENTS = {"connect", "disconnect", "subscribe", "unsubscribe", "snapshot"}
+
+
+class World:
+    """One meeting with one user of every kind."""
+
+    def __init__(self, make_user: Any, make_meeting: Any, make_participant: Any) -> None:
+        self.users: dict[str, Any] = {}
+        self.users["staff"] = make_user(staff=True)
+        self.users["admin"] = make_user(admin=True)
+        secretariat = make_user(staff=True)
+        self.meeting = make_meeting(secretariat)
+        self.users["secretariat"] = secretariat
+        self.users["government"] = make_participant(self.meeting, "government", member_state="KE").user
+        self.users["employer"] = make_participant(self.meeting, "employer").user
+        self.users["worker"] = make_participant(self.meeting, "worker").user
+        self.users["chair"] = make_participant(self.meeting, "government", member_state="BR", roles=("chair",)).user
+        self.users["observer"] = make_participant(self.meeting, "none", "observer").user
+        self.spaces: dict[tuple[SpaceKind, Any], Space] = {}
+        for s in db.session.scalars(db.select(Space).where(Space.meeting_id == self.meeting.id)):
+            key = (s.group.value if isinstance(s.group, Group) else
+                   s.member_state or (s.regional_group.code if s.regional_group else None))
+            self.spaces[(s.kind, key)] = s
+
+
+@pytest.fixture
+def world(make_user, make_meeting, make_participant) -> World:
+    return World(make_user, make_meeting, make_participant)
+
+
+def outcome(response: Any) -> str:
+    if response.status_code == 403:
+        return FORBIDDEN
+    if response.status_code == 404:
+        return HIDDEN
+    location = response.headers.get("Location", "")
+    if response.status_code in (301, 302, 303) and "/login" in location and "next=" in location:
+        return LOGIN
+    if response.status_code == 401:
+        return LOGIN
+    return OK
+
+
+def test_every_endpoint_has_a_row(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    missing = sorted(endpoints - MATRIX.keys())
+    assert not missing, f"endpoints without a row in the access matrix: {missing}"
+    stale = sorted(MATRIX.keys() - endpoints)
+    assert not stale, f"rows for endpoints that no longer exist: {stale}"
+
+
+def test_every_socket_event_is_covered(app):
+    handlers = set(socketio.server.handlers.get("/", {}))
+    assert handlers == SOCKET_EVENTS, f"socket events not covered by tests/realtime: {handlers ^ SOCKET_EVENTS}"
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("endpoint", sorted(MATRIX))
+def test_access_matrix(app, backend, world, login, endpoint):
+    failures = []
+    clients: dict[str, Any] = {}
+
+    def client_for(role: str, fresh: bool) -> Any:
+        if role == "anonymous":
+            return app.test_client()
+        if fresh or role not in clients:
+            clients[role] = login(world.users[role])
+        return clients[role]
+
+    for index, row in enumerate(MATRIX[endpoint]):
+        url = row.url(world)
+        for role in ROLES:
+            client = client_for(role, fresh=row.method != "GET")
+            method = client.post if row.method == "POST" else client.get
+            got = outcome(method(url, data=row.data(world)))
+            if got != row.expect[role]:
+                failures.append(f"row {index} {row.method} {url} as {role}: expected {row.expect[role]}, got {got}")
+    assert not failures, "\n".join(failures)

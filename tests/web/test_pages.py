@@ -1,0 +1,147 @@
+"""Layout, error pages, CSRF and the meeting pages of the foundation."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from markupsafe import escape
+
+from forum import create_app
+from forum.extensions import db
+from forum.meetings.models import Meeting, Participant, Space, SpaceKind
+
+
+def test_csrf_is_enforced_when_enabled(session_app, make_user):
+    app = create_app({**session_app.config, "WTF_CSRF_ENABLED": True, "TESTING": True})
+    client = app.test_client()
+    response = client.post("/login", data={"email": "a@example.org", "password": "whatever"})
+    assert response.status_code == 400
+    assert b"The form has expired" in response.data
+
+
+def test_csrf_token_in_the_form_is_accepted(session_app, make_user):
+    import re
+
+    app = create_app({**session_app.config, "WTF_CSRF_ENABLED": True, "TESTING": True})
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    user = make_user()
+    from tests.conftest import PASSWORD
+
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("status", [404])
+def test_error_pages_are_pages(client, status):
+    response = client.get("/no/such/page")
+    assert response.status_code == status
+    html = response.get_data(as_text=True)
+    assert "<h1>Page not found</h1>" in html and 'lang="en"' in html
+
+
+def test_json_error_objects_for_json_clients(client):
+    response = client.get("/no/such/page", headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_too_large_request_gets_413_with_a_clear_message(app, make_user, login):
+    client = login(make_user(staff=True))
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    try:
+        response = client.post("/meetings/new", data={"title": "x" * 5000})
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = 25 * 1024 * 1024
+    assert response.status_code == 413
+    assert b"larger than this site accepts" in response.data
+
+
+def test_server_error_page(session_app):
+    app = create_app({**session_app.config, "TESTING": True, "PROPAGATE_EXCEPTIONS": False})
+
+    @app.get("/_boom")
+    def _boom():
+        raise RuntimeError("boom")
+
+    response = app.test_client().get("/_boom")
+    assert response.status_code == 500
+    assert b"Something went wrong on our side" in response.data
+    assert b"RuntimeError" not in response.data and b"Traceback" not in response.data
+
+
+def test_security_headers(client):
+    response = client.get("/login")
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_staff_creates_a_meeting_with_its_spaces_and_becomes_its_secretariat(make_user, login):
+    staff = make_user(staff=True)
+    response = login(staff).post("/meetings/new", data={
+        "title": "Tripartite Technical Meeting on Labour Migration", "symbol_prefix": "TTMLM/2027",
+        "languages": ["en", "fr", "es"], "timezone": "Europe/Zurich", "body_type": "committee",
+        "weighting_mode": "equal_strength", "quorum_rule": "committee"})
+    assert response.status_code == 302
+    meeting = db.session.scalars(sa.select(Meeting)).one()
+    kinds = sorted(s.kind.value for s in db.session.scalars(sa.select(Space).where(Space.meeting_id == meeting.id)))
+    assert kinds == ["group", "group", "group", "officers", "plenary"]
+    me = db.session.scalars(sa.select(Participant).where(Participant.meeting_id == meeting.id)).one()
+    assert me.user_id == staff.id and me.capacity.value == "secretariat" and me.group.value == "none"
+
+
+def test_meeting_form_reports_errors_field_by_field_and_writes_nothing(make_user, login):
+    client = login(make_user(staff=True))
+    response = client.post("/meetings/new", data={"title": "", "symbol_prefix": "HAS SPACE", "languages": ["de"],
+                                                  "timezone": "Mars/Olympus", "body_type": "committee",
+                                                  "weighting_mode": "equal_strength", "quorum_rule": "committee"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'id="title-error"' in html
+    assert "not a valid choice" in html.lower()  # the language "de"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Meeting)) == 0
+
+
+def test_unknown_time_zone_is_refused(make_user, login):
+    client = login(make_user(staff=True))
+    response = client.post("/meetings/new", data={"title": "T", "symbol_prefix": "T/1", "languages": ["en"],
+                                                  "timezone": "Mars/Olympus", "body_type": "committee",
+                                                  "weighting_mode": "equal_strength", "quorum_rule": "committee"})
+    assert response.status_code == 422
+    assert b"Unknown time zone" in response.data
+
+
+def test_dashboard_lists_meetings_spaces_and_offices(make_meeting, make_participant, login):
+    meeting = make_meeting(title="Global Tripartite Forum on Labour Migration")
+    chair = make_participant(meeting, "government", member_state="KE", roles=("chair",))
+    html = login(chair.user).get("/").get_data(as_text=True)
+    assert "Global Tripartite Forum on Labour Migration" in html
+    assert "Chairperson" in html and "Kenya" in html
+    assert "Government group" in html and "Workers&#39; group" not in html
+    assert 'data-room="space:' in html  # the live presence list
+
+
+def test_dashboard_empty_state(make_user, login):
+    html = login(make_user()).get("/").get_data(as_text=True)
+    assert "You are not accredited to any meeting yet." in html
+
+
+def test_rule_9_chair_who_is_a_government_delegate_sees_only_the_government_caucus(make_meeting, make_participant,
+                                                                                    login):
+    meeting = make_meeting()
+    chair = make_participant(meeting, "government", member_state="KE", roles=("chair",))
+    html = login(chair.user).get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    spaces = {s.kind: s for s in db.session.scalars(sa.select(Space).where(Space.meeting_id == meeting.id))}
+    assert "Government group" in html and "Employers&#39; group" not in html
+    assert str(escape(spaces[SpaceKind.officers].name)) in html
+
+
+def test_observer_reads_the_plenary_but_cannot_write(make_meeting, make_participant, login):
+    meeting = make_meeting()
+    observer = make_participant(meeting, "none", "observer")
+    plenary = db.session.scalars(sa.select(Space).where(Space.meeting_id == meeting.id,
+                                                        Space.kind == SpaceKind.plenary)).one()
+    html = login(observer.user).get(f"/meetings/{meeting.id}/spaces/{plenary.id}").get_data(as_text=True)
+    assert "You can read this space but not write in it." in html
