@@ -27,12 +27,16 @@ def register(app: Flask) -> None:
 
     @app.before_request
     def _absolute_lifetime() -> None:
-        """A session ends after PERMANENT_SESSION_LIFETIME, however active (no sliding forever)."""
+        """A session ends after PERMANENT_SESSION_LIFETIME however active (no endless sliding).
+
+        "Remember me" asks for a longer life on a trusted device: REMEMBER_COOKIE_DURATION.
+        """
         if "_user_id" not in session:
             return
         now = int(time.time())
         started = session.setdefault("started_at", now)
-        limit = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
-        if now - started > limit and not session.get("_remember_seconds"):
+        lifetime = current_app.config[
+            "REMEMBER_COOKIE_DURATION" if session.get("remember") else "PERMANENT_SESSION_LIFETIME"]
+        if now - started > lifetime.total_seconds():
             logout_user()
             session.clear()

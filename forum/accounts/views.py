@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -52,6 +54,8 @@ def login():
             session.clear()  # a new session at sign-in
             login_user(user, remember=form.remember.data)
             session.permanent = True
+            session["remember"] = bool(form.remember.data)
+            session["started_at"] = int(time.time())
             session["locale"] = user.locale
             target = request.args.get("next")
             return redirect(target if is_safe_next(target) else url_for("meetings.dashboard"))

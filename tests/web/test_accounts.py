@@ -274,3 +274,19 @@ def test_language_choice_is_remembered(make_user, login):
     client.post("/account/language", data={"lang-locale": "fr"})
     assert db.session.get(User, user.id).locale == "fr"
     assert 'lang="fr"' in client.get("/").get_data(as_text=True)
+
+
+def test_session_ends_after_its_absolute_lifetime_however_active(app, make_user, login):
+    user = make_user()
+    client = login(user)
+    with client.session_transaction() as s:
+        s["started_at"] -= int(app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()) + 60
+    assert client.get("/").status_code == 302
+
+
+def test_remembered_session_lives_longer(app, make_user, login):
+    user = make_user()
+    client = login(user, remember=True)
+    with client.session_transaction() as s:
+        s["started_at"] -= int(app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()) + 60
+    assert client.get("/").status_code == 200
