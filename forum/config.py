@@ -68,6 +68,7 @@ _INT_KEYS = {"PROXY_HOPS", "SMTP_PORT", "MAX_CONTENT_LENGTH", "IMPORT_MAX_BYTES"
              "PASSWORD_RESET_HOURS"}
 _BOOL_KEYS = {"SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE", "SMTP_STARTTLS", "WTF_CSRF_ENABLED",
               "RATELIMIT_ENABLED"}
+_SECONDS_KEYS = {"PERMANENT_SESSION_LIFETIME", "REMEMBER_COOKIE_DURATION"}
 _RENAMED = {"DATABASE_URL": "SQLALCHEMY_DATABASE_URI"}
 
 
@@ -82,6 +83,8 @@ def from_environment(environ: os._Environ | dict) -> dict:
             values[key] = int(raw)
         elif key in _BOOL_KEYS:
             values[key] = raw.strip().lower() in {"1", "true", "yes", "on"}
+        elif key in _SECONDS_KEYS:
+            values[key] = timedelta(seconds=int(raw))
         elif key == "SQLALCHEMY_ENGINE_OPTIONS":
             values[key] = json.loads(raw)
         else:

@@ -52,3 +52,10 @@ def test_proxy_fix_trusts_the_configured_hops(tmp_path):
 def test_postgres_urls_use_psycopg_3():
     assert from_environment({"FORUM_DATABASE_URL": "postgresql://u@h/db"})["SQLALCHEMY_DATABASE_URI"] == \
         "postgresql://u@h/db"
+
+
+def test_session_lifetimes_are_read_in_seconds():
+    from datetime import timedelta
+
+    values = from_environment({"FORUM_PERMANENT_SESSION_LIFETIME": "3600"})
+    assert values["PERMANENT_SESSION_LIFETIME"] == timedelta(hours=1)
