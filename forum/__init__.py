@@ -116,8 +116,11 @@ def _init_socketio(app: Flask) -> None:
         kwargs["message_queue"] = app.config["REDIS_URL"]
     if app.config.get("SOCKETIO_CORS_ORIGINS"):
         kwargs["cors_allowed_origins"] = app.config["SOCKETIO_CORS_ORIGINS"]
+    # Handlers are registered before init_app so that Flask-SocketIO keeps them and attaches them
+    # to every server it creates (one per app; tests create several).
+    from forum import events  # noqa: F401
+
     ext.socketio.init_app(app, manage_session=False, **kwargs)
-    from forum import events  # noqa: F401  (registers the handlers)
 
 
 def _select_locale() -> str | None:

@@ -90,8 +90,22 @@ MATRIX: dict[str, list[Row]] = {
     "audit.show_log": [Row(lambda w: f"/meetings/{w.meeting.id}/audit", secretariat_only())],
 }
 
-# socket event -> expectation of a `subscribe`-style check, given as rooms per role
+# Socket events. `subscribe` and `snapshot` are checked room by room below (SOCKET_ROOMS);
+# `connect` refuses anonymous users; `unsubscribe` and `disconnect` need no right.
 SOCKET_EVENTS = {"connect", "disconnect", "subscribe", "unsubscribe", "snapshot"}
+
+MEMBERS = {"government", "employer", "worker", "chair", "observer", "secretariat"}
+SOCKET_ROOMS: dict[str, tuple[Callable[[Any], str], set[str]]] = {
+    "meeting": (lambda w: f"meeting:{w.meeting.id}", MEMBERS),
+    "plenary": (lambda w: f"space:{w.spaces[(SpaceKind.plenary, None)].id}", MEMBERS),
+    "government caucus": (lambda w: f"space:{caucus_of(w, 'government').id}", {"government", "chair"}),
+    "employer caucus": (lambda w: f"space:{caucus_of(w, 'employer').id}", {"employer"}),
+    "worker caucus": (lambda w: f"space:{caucus_of(w, 'worker').id}", {"worker"}),
+    "officers": (lambda w: f"space:{w.spaces[(SpaceKind.officers, None)].id}", {"chair", "secretariat"}),
+    "delegation": (lambda w: f"space:{w.spaces[(SpaceKind.delegation, 'KE')].id}", {"government"}),
+    "regional": (lambda w: f"space:{w.spaces[(SpaceKind.regional, 'AFRICA')].id}", {"government"}),
+    "another user's room": (lambda w: f"user:{w.users['admin'].id}", {"admin"}),
+}
 
 
 class World:
@@ -168,4 +182,25 @@ def test_access_matrix(app, backend, world, login, endpoint):
             got = outcome(method(url, data=row.data(world)))
             if got != row.expect[role]:
                 failures.append(f"row {index} {row.method} {url} as {role}: expected {row.expect[role]}, got {got}")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("room_kind", sorted(SOCKET_ROOMS))
+def test_socket_room_matrix(app, backend, world, login, socket_client, room_kind):
+    """subscribe and snapshot obey the same rules as the pages, for every kind of user."""
+    make_room, allowed = SOCKET_ROOMS[room_kind]
+    room = make_room(world)
+    failures = []
+    for role in ROLES:
+        if role == "anonymous":
+            assert not socket_client().is_connected(), "anonymous socket accepted"
+            continue
+        sock = socket_client(login(world.users[role]))
+        for event in ("subscribe", "snapshot"):
+            ack = sock.emit(event, {"room": room}, callback=True)
+            if ack["ok"] != (role in allowed):
+                failures.append(f"{event} {room} ({room_kind}) as {role}: ok={ack['ok']}")
+            if not ack["ok"] and ack["error"]["code"] != "not_found":
+                failures.append(f"{event} {room} as {role}: error {ack['error']['code']}")
     assert not failures, "\n".join(failures)
