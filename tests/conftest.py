@@ -371,3 +371,31 @@ def socket_client(app: Any) -> Callable[..., SocketClient]:
     for client in made:
         if client._client.is_connected():
             client.disconnect()
+
+
+@pytest.fixture
+def count_queries(app: Any) -> Callable[[], Any]:
+    """Count the SQL statements a block runs: `with count_queries() as counter: ...; counter.n`."""
+
+    class Counter:
+        n = 0
+        statements: list[str] = []
+
+    @contextmanager
+    def counting() -> Iterator[Counter]:
+        counter = Counter()
+        counter.statements = []
+
+        def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            if not statement.lstrip().upper().startswith(("BEGIN", "PRAGMA", "COMMIT", "ROLLBACK", "SET ")):
+                counter.n += 1
+                counter.statements.append(statement)
+
+        engine = _db.engine
+        sa.event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", before)
+
+    return counting
