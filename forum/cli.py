@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 from flask import Flask
@@ -49,6 +50,43 @@ def serve_command(host: str, port: int) -> None:
     click.echo(f"Serving Tripartite Forum on http://{host}:{port}  (Ctrl+C to stop)")
     socketio.run(current_app._get_current_object(), host=host, port=port,
                  allow_unsafe_werkzeug=True, use_reloader=False)
+
+
+@forum_cli.command("import-participants")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--meeting", "meeting_id", required=True, type=int, help="The meeting's id.")
+@click.option("--as", "as_email", help="Import as this member of the meeting's secretariat "
+              "(default: its first secretariat participant, usually the meeting's creator).")
+@click.option("--effective-from", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Date from which membership changes take effect (default: today for new participants, "
+                   "the next day for changes).")
+def import_participants_command(file: str, meeting_id: int, as_email: str | None, effective_from: Any) -> None:
+    """Accredit the participants listed in a CSV FILE: all rows or none; never removes anyone."""
+    from flask import current_app
+
+    from forum.accounts.services import user_by_email
+    from forum.extensions import db
+    from forum.meetings.accreditation import first_secretariat, import_participants
+    from forum.meetings.models import Meeting
+
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        fail(f"No meeting with id {meeting_id}.")
+    actor = user_by_email(as_email) if as_email else first_secretariat(meeting)
+    if actor is None:
+        fail(f"No account {as_email}." if as_email else "The meeting has no secretariat participant.")
+    with open(file, "rb") as fh:
+        data = fh.read(current_app.config["IMPORT_MAX_BYTES"] + 1)
+    try:
+        with unit_of_work():
+            report = import_participants(actor, meeting, data,
+                                         effective_from=effective_from.date() if effective_from else None)
+    except DomainError as exc:
+        for row, column, message in exc.data.get("errors", []):
+            click.echo(f"row {row}, {column}: {message}" if row else f"{column}: {message}", err=True)
+        fail(exc.message)
+    click.echo(f"Imported as {actor.email}: {report.created} added, {report.updated} updated, "
+               f"{report.unchanged} unchanged, {report.accounts_created} new accounts.")
 
 
 def register(app: Flask) -> None:

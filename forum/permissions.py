@@ -94,6 +94,22 @@ def can_view_participants(user: Any, meeting: Meeting) -> bool:
     return can_view_meeting(user, meeting)
 
 
+def can_remove_participant(user: Any, participant: Participant) -> bool:
+    """The secretariat removes others, explicitly (rule 10); nobody removes themselves."""
+    return (participant.removed_at is None and participant.user_id != getattr(user, "id", None)
+            and is_secretariat(user, participant.meeting_id))  # type: ignore[arg-type]
+
+
+def can_restore_participant(user: Any, participant: Participant) -> bool:
+    return (participant.removed_at is not None and participant.user_id != getattr(user, "id", None)
+            and is_secretariat(user, participant.meeting_id))  # type: ignore[arg-type]
+
+
+def can_view_notifications(user: Any) -> bool:
+    """Anyone signed in reads their own notifications."""
+    return _signed_in(user)
+
+
 def can_manage_programme(user: Any, meeting: Meeting) -> bool:
     return is_secretariat(user, meeting)
 

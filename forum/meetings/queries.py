@@ -57,8 +57,18 @@ def participants_of_meeting(meeting_id: int, *, group: Group | None = None, q: s
     if group is not None:
         stmt = stmt.where(Participant.group == group)
     if q:
-        stmt = stmt.where(sa.or_(User.name.contains(q), User.email.contains(q.lower())))
+        stmt = stmt.where(sa.or_(User.name.icontains(q, autoescape=True),
+                                 User.email.icontains(q, autoescape=True)))
     return stmt
+
+
+def removed_participants_of_meeting(meeting_id: int) -> sa.Select:
+    """Participants removed from the meeting, most recent first (the secretariat may restore them)."""
+    return (
+        sa.select(Participant)
+        .where(Participant.meeting_id == meeting_id, Participant.removed_at.is_not(None))
+        .order_by(Participant.removed_at.desc(), Participant.id)
+    )
 
 
 def holders(meeting_id: int, role: OfficeRole, group: Group | None = None) -> sa.Select:

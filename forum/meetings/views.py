@@ -103,3 +103,6 @@ def show_space(meeting_id: int, space_id: int):
         abort(404)
     return render_template("meetings/space.html", meeting=meeting, space=space,
                            can_write=permissions.can_write_space(current_user, space))
+
+
+import forum.meetings.participant_views  # noqa: E402,F401  (participants, import, notifications)
