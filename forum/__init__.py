@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -114,6 +114,7 @@ def _init_socketio(app: Flask) -> None:
     kwargs: dict[str, Any] = {"async_mode": app.config["SOCKETIO_ASYNC_MODE"]}
     if app.config.get("REDIS_URL"):
         kwargs["message_queue"] = app.config["REDIS_URL"]
+        kwargs["channel"] = app.config["REDIS_PREFIX"] + "socketio"
     if app.config.get("SOCKETIO_CORS_ORIGINS"):
         kwargs["cors_allowed_origins"] = app.config["SOCKETIO_CORS_ORIGINS"]
     # Handlers are registered before init_app so that Flask-SocketIO keeps them and attaches them
@@ -125,6 +126,8 @@ def _init_socketio(app: Flask) -> None:
 
 def _select_locale() -> str | None:
     languages = ("en", "fr", "es")
+    if not has_request_context():  # CLI commands and background work
+        return "en"
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:

@@ -17,6 +17,7 @@ class Config:
     SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE / 'forum.sqlite3'}"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     REDIS_URL: str | None = None
+    REDIS_PREFIX = "forum:"  # keys and channels, so that several deployments can share a server
     UPLOAD_DIR = str(INSTANCE / "uploads")
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
     IMPORT_MAX_BYTES = 2 * 1024 * 1024

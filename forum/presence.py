@@ -27,11 +27,15 @@ def _redis():
     return client
 
 
+def _prefix() -> str:
+    return current_app.config.get("REDIS_PREFIX", "forum:")
+
+
 def add(room_name: str, user_id: int, sid: str) -> None:
     r = _redis()
     if r is not None:
-        r.sadd(f"presence:{room_name}:{user_id}", sid)
-        r.sadd(f"presence:{room_name}", user_id)
+        r.sadd(f"{_prefix()}presence:{room_name}:{user_id}", sid)
+        r.sadd(f"{_prefix()}presence:{room_name}", user_id)
         return
     with _lock:
         _local[room_name][user_id].add(sid)
@@ -41,9 +45,9 @@ def remove(room_name: str, user_id: int, sid: str) -> bool:
     """Forget one connection; True when the user has no connection left in the room."""
     r = _redis()
     if r is not None:
-        r.srem(f"presence:{room_name}:{user_id}", sid)
-        if r.scard(f"presence:{room_name}:{user_id}") == 0:
-            r.srem(f"presence:{room_name}", user_id)
+        r.srem(f"{_prefix()}presence:{room_name}:{user_id}", sid)
+        if r.scard(f"{_prefix()}presence:{room_name}:{user_id}") == 0:
+            r.srem(f"{_prefix()}presence:{room_name}", user_id)
             return True
         return False
     with _lock:
@@ -58,6 +62,6 @@ def remove(room_name: str, user_id: int, sid: str) -> bool:
 def user_ids(room_name: str) -> set[int]:
     r = _redis()
     if r is not None:
-        return {int(x) for x in r.smembers(f"presence:{room_name}")}
+        return {int(x) for x in r.smembers(f"{_prefix()}presence:{room_name}")}
     with _lock:
         return set(_local[room_name])

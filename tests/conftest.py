@@ -33,11 +33,14 @@ PASSWORD = "correct horse battery"
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "postgres: also run against PostgreSQL")
     config.addinivalue_line("markers", "redis: needs the Redis server")
+    config.addinivalue_line("markers", "scale: the scale-out mode, on PostgreSQL only")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
-        backends = ["sqlite", "postgres"] if metafunc.definition.get_closest_marker("postgres") else ["sqlite"]
+        marker = metafunc.definition.get_closest_marker
+        backends = (["postgres"] if marker("scale") else
+                    ["sqlite", "postgres"] if marker("postgres") else ["sqlite"])
         metafunc.parametrize("backend", backends, scope="session")
 
 

@@ -22,6 +22,10 @@ def _limiter() -> MovingWindowRateLimiter:
     return ext
 
 
+def _ns() -> str:
+    return current_app.config.get("REDIS_PREFIX", "forum:") + "login"
+
+
 def _items() -> list[tuple[str, object]]:
     return [("account", parse(current_app.config["LOGIN_ACCOUNT_LIMIT"])),
             ("address", parse(current_app.config["LOGIN_ADDRESS_LIMIT"]))]
@@ -34,8 +38,8 @@ def blocked(email: str, address: str) -> tuple[str, int] | None:
     limiter = _limiter()
     keys = {"account": email.lower(), "address": address}
     for scope, item in _items():
-        if not limiter.test(item, "login", scope, keys[scope]):
-            stats = limiter.get_window_stats(item, "login", scope, keys[scope])
+        if not limiter.test(item, _ns(), scope, keys[scope]):
+            stats = limiter.get_window_stats(item, _ns(), scope, keys[scope])
             return scope, max(1, math.ceil(stats.reset_time - time.time()))
     return None
 
@@ -46,11 +50,11 @@ def record_failure(email: str, address: str) -> None:
     limiter = _limiter()
     keys = {"account": email.lower(), "address": address}
     for scope, item in _items():
-        limiter.hit(item, "login", scope, keys[scope])
+        limiter.hit(item, _ns(), scope, keys[scope])
 
 
 def clear_account(email: str) -> None:
     limiter = _limiter()
     for scope, item in _items():
         if scope == "account":
-            limiter.clear(item, "login", scope, email.lower())
+            limiter.clear(item, _ns(), scope, email.lower())

@@ -169,7 +169,7 @@ class Participant(Timestamped, db.Model):
     )
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="participant", lazy="selectin", cascade="all, delete-orphan",
-        order_by="Membership.effective_from",
+        order_by="(Membership.effective_from, Membership.id)",
     )
 
     @property
