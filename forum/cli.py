@@ -89,5 +89,27 @@ def import_participants_command(file: str, meeting_id: int, as_email: str | None
                f"{report.unchanged} unchanged, {report.accounts_created} new accounts.")
 
 
+@forum_cli.command("demo")
+def demo_command() -> None:
+    """Load the demo meeting (idempotent) and print its accounts: email, password, role."""
+    from forum.meetings.demo import load_demo
+
+    try:
+        with unit_of_work():
+            result = load_demo()
+            meeting = result.meeting
+            heading = (f"{'Created' if result.created else 'Found'} the demo meeting {meeting.symbol_prefix} "
+                       f"(id {meeting.id}): {meeting.title}, {meeting.starts_on} to {meeting.ends_on}, "
+                       f"times in {meeting.timezone}.")
+    except DomainError as exc:
+        for row, column, message in exc.data.get("errors", []):
+            click.echo(f"row {row}, {column}: {message}", err=True)
+        fail("; ".join([exc.message, *(m for ms in exc.fields.values() for m in ms)]))
+    click.echo(heading)
+    click.echo("Demo accounts (email  password  role):")
+    for email, password, role in result.accounts:
+        click.echo(f"{email}  {password}  {role}")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(forum_cli)

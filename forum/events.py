@@ -19,6 +19,7 @@ from forum.accounts.auth import user_from_id
 from forum.accounts.models import User
 from forum.accounts.services import user_for_token
 from forum.extensions import db, socketio
+from forum.meetings import events as _meeting_events  # noqa: F401  (snapshots of meeting rooms)
 from forum.meetings.models import Space
 
 # sid -> (user id, session generation, rooms with presence)

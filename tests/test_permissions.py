@@ -90,6 +90,70 @@ MATRIX: dict[str, list[Row]] = {
     "audit.show_log": [Row(lambda w: f"/meetings/{w.meeting.id}/audit", secretariat_only())],
 }
 
+
+# --- the programme of work and the daily bulletin (rule 13) -----------------------------------------
+
+def programme_of(w: Any) -> Any:
+    """Ids of an agenda item, a sitting, a deadline and an announcement of the world's meeting."""
+    if not hasattr(w, "programme"):
+        from datetime import date, datetime
+        from types import SimpleNamespace
+
+        from forum.db import unit_of_work
+        from forum.meetings import programme
+        from forum.meetings.models import Meeting
+
+        actor = w.users["secretariat"]
+        with unit_of_work():
+            meeting = db.session.get(Meeting, w.meeting.id)
+            item = programme.add_agenda_item(actor, meeting, number="1", title="Opening")
+            sitting = programme.schedule_sitting(actor, meeting, title="First sitting",
+                                                 starts_at=datetime(2030, 6, 3, 10, 0))
+            deadline = programme.set_deadline(actor, meeting, kind="amendments", title="Amendments",
+                                              due_at=datetime(2030, 6, 3, 18, 0))
+            note = programme.post_announcement(actor, meeting, day=date(2030, 6, 3), body="Welcome")
+            w.programme = SimpleNamespace(item=item.id, sitting=sitting.id, deadline=deadline.id,
+                                          announcement=note.id)
+    return w.programme
+
+
+def programme_rows(path: Callable[[Any], str]) -> list[Row]:
+    """A secretariat-only page with a form: its GET (the form or the confirmation), then its POST."""
+    return [Row(path, secretariat_only()), Row(path, secretariat_only(), "POST")]
+
+
+MATRIX.update({
+    "meetings.show_programme": [Row(lambda w: f"/meetings/{w.meeting.id}/programme", everyone_in_meeting())],
+    "meetings.show_bulletin": [
+        Row(lambda w: f"/meetings/{w.meeting.id}/bulletin", everyone_in_meeting()),
+        Row(lambda w: f"/meetings/{w.meeting.id}/bulletin/2030-06-03", everyone_in_meeting()),
+    ],
+    "meetings.add_agenda_item": [Row(lambda w: f"/meetings/{w.meeting.id}/programme/agenda",
+                                     secretariat_only(), "POST")],
+    "meetings.schedule_sitting": [Row(lambda w: f"/meetings/{w.meeting.id}/programme/sittings",
+                                      secretariat_only(), "POST")],
+    "meetings.set_deadline": [Row(lambda w: f"/meetings/{w.meeting.id}/programme/deadlines",
+                                  secretariat_only(), "POST")],
+    "meetings.post_announcement": [Row(lambda w: f"/meetings/{w.meeting.id}/bulletin/2030-06-03/announcements",
+                                       secretariat_only(), "POST")],
+    "meetings.edit_agenda_item": programme_rows(
+        lambda w: f"/meetings/{w.meeting.id}/programme/agenda/{programme_of(w).item}/edit"),
+    "meetings.delete_agenda_item": programme_rows(
+        lambda w: f"/meetings/{w.meeting.id}/programme/agenda/{programme_of(w).item}/delete"),
+    "meetings.edit_sitting": programme_rows(
+        lambda w: f"/meetings/{w.meeting.id}/programme/sittings/{programme_of(w).sitting}/edit"),
+    "meetings.cancel_sitting": programme_rows(
+        lambda w: f"/meetings/{w.meeting.id}/programme/sittings/{programme_of(w).sitting}/cancel"),
+    "meetings.edit_deadline": programme_rows(
+        lambda w: f"/meetings/{w.meeting.id}/programme/deadlines/{programme_of(w).deadline}/edit"),
+    "meetings.extend_deadline": programme_rows(
+        lambda w: f"/meetings/{w.meeting.id}/programme/deadlines/{programme_of(w).deadline}/extend"),
+    "meetings.delete_deadline": programme_rows(
+        lambda w: f"/meetings/{w.meeting.id}/programme/deadlines/{programme_of(w).deadline}/delete"),
+    "meetings.delete_announcement": programme_rows(
+        lambda w: f"/meetings/{w.meeting.id}/announcements/{programme_of(w).announcement}/delete"),
+})
+
 # Socket events. `subscribe` and `snapshot` are checked room by room below (SOCKET_ROOMS);
 # `connect` refuses anonymous users; `unsubscribe` and `disconnect` need no right.
 SOCKET_EVENTS = {"connect", "disconnect", "subscribe", "unsubscribe", "snapshot"}

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from forum.meetings.models import (
+    AgendaItem,
     Announcement,
     Deadline,
     Group,
@@ -114,4 +115,36 @@ def announcements_on(meeting_id: int, day: date) -> sa.Select:
         sa.select(Announcement)
         .where(Announcement.meeting_id == meeting_id, Announcement.day == day)
         .order_by(Announcement.created_at)
+    )
+
+
+# --- programme of work (rule 13) --------------------------------------------------------------------
+
+def agenda_items(meeting_id: int) -> sa.Select:
+    return sa.select(AgendaItem).where(AgendaItem.meeting_id == meeting_id).order_by(
+        AgendaItem.position, AgendaItem.id)
+
+
+def sittings_of_meeting(meeting_id: int) -> sa.Select:
+    return sa.select(Sitting).where(Sitting.meeting_id == meeting_id).order_by(Sitting.starts_at, Sitting.id)
+
+
+def deadlines_of_meeting(meeting_id: int) -> sa.Select:
+    return sa.select(Deadline).where(Deadline.meeting_id == meeting_id).order_by(Deadline.due_at, Deadline.id)
+
+
+def deadlines_from(meeting_id: int, start: datetime, limit: int = 5) -> sa.Select:
+    return deadlines_of_meeting(meeting_id).where(Deadline.due_at >= start).limit(limit)
+
+
+def deadline_extensions(meeting_id: int) -> sa.Select:
+    """The audit entries recording extensions of the meeting's deadlines, newest first (rule 13)."""
+    from forum.audit.models import AuditChain, AuditEntry
+
+    return (
+        sa.select(AuditEntry)
+        .join(AuditChain, AuditEntry.chain_id == AuditChain.id)
+        .where(AuditChain.meeting_id == meeting_id, AuditEntry.action == "deadline.extend",
+               AuditEntry.object_type == "deadlines")
+        .order_by(AuditEntry.seq.desc())
     )

@@ -106,3 +106,4 @@ def show_space(meeting_id: int, space_id: int):
 
 
 import forum.meetings.participant_views  # noqa: E402,F401  (participants, import, notifications)
+from forum.meetings import programme_views  # noqa: E402,F401  (the programme and bulletin pages)
