@@ -166,6 +166,16 @@ def can_view_space_id(user: Any, meeting: Meeting, space_id: int | None) -> bool
     return space is not None and space.meeting_id == meeting.id and can_view_space(user, space)
 
 
+def visible_space_ids(user: Any, meeting: Meeting) -> frozenset[int]:
+    """The meeting's spaces the user belongs to, in one query: records naming any other space are
+    redacted for this user (rule 11), the secretariat included (it sees no caucus, rule 9)."""
+    p = participation(user, meeting)
+    if p is None:
+        return frozenset()
+    spaces = db.session.scalars(sa.select(Space).where(Space.meeting_id == meeting.id))
+    return frozenset(s.id for s in spaces if is_space_member(p, s))
+
+
 # --- real-time rooms -------------------------------------------------------------------------------
 
 def can_join_room(user: Any, room_name: str) -> bool:

@@ -88,6 +88,7 @@ MATRIX: dict[str, list[Row]] = {
             only({"government"}, HIDDEN)),
     ],
     "audit.show_log": [Row(lambda w: f"/meetings/{w.meeting.id}/audit", secretariat_only())],
+    "audit.export_log": [Row(lambda w: f"/meetings/{w.meeting.id}/audit.csv", secretariat_only())],
 }
 
 
