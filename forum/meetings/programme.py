@@ -151,9 +151,9 @@ def _changed(actor: Any, meeting: Meeting, action: str, obj: Any, payload: dict[
     record(actor, action, obj, payload, meeting_id=meeting.id, for_chair=for_chair)
     version = realtime.bump_version(meeting)
     subject, _, verb = action.partition(".")
-    realtime.publish(realtime.room("meeting", meeting.id), "programme.changed",
-                     {"meeting_id": meeting.id, "subject": subject, "action": verb,
-                      "id": getattr(obj, "id", None)}, version=version)
+    room = realtime.room("meeting", meeting.id)
+    realtime.publish(room, "programme.changed", {"room": room, "meeting_id": meeting.id, "subject": subject,
+                                                 "action": verb, "id": getattr(obj, "id", None)}, version=version)
 
 
 # --- agenda items ----------------------------------------------------------------------------------

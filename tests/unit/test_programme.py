@@ -306,7 +306,8 @@ def test_every_change_bumps_the_meeting_version_and_is_published_after_commit(me
     assert reload(meeting).version == version + 2
     rooms = {(room, event) for room, event, _ in emitted}
     assert rooms == {(f"meeting:{meeting.id}", "programme.changed")}
-    assert emitted[0][2] == {"meeting_id": meeting.id, "subject": "agenda_item", "action": "add",
+    assert emitted[0][2] == {"room": f"meeting:{meeting.id}", "meeting_id": meeting.id, "subject": "agenda_item",
+                             "action": "add",
                              "id": item.id, "version": version + 1}
     assert emitted[-1][2]["version"] == version + 2
 

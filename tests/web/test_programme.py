@@ -243,3 +243,40 @@ def test_programme_page_query_count_does_not_grow_with_the_programme(setup, app)
             programme.extend_deadline(s.secretariat, db.session.get(Deadline, d.id),
                                       due_at=datetime(2027, 6, 15, 20, n))
     assert statements() <= few
+
+
+def test_deleting_without_the_form_token_is_refused_when_csrf_is_on(session_app, setup):
+    import re
+
+    from forum import create_app
+    from tests.conftest import PASSWORD
+
+    s = setup
+    with unit_of_work():
+        item_id = programme.add_agenda_item(s.secretariat, meeting_of(s), number="1", title="Opening").id
+    app = create_app({**session_app.config, "WTF_CSRF_ENABLED": True, "TESTING": True})
+    client = app.test_client()
+
+    def token(url: str) -> str:
+        return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get(url).get_data(as_text=True))[1]
+
+    signed_in = client.post("/login", data={"email": s.secretariat.email, "password": PASSWORD,
+                                            "csrf_token": token("/login")})
+    assert signed_in.status_code == 302 and "/login" not in signed_in.headers["Location"], signed_in.data[:300]
+    url = f"{s.base}/programme/agenda/{item_id}/delete"
+    assert client.post(url).status_code == 400
+    assert db.session.get(AgendaItem, item_id) is not None
+    deleted = client.post(url, data={"csrf_token": token(url)})
+    assert deleted.status_code == 302 and "/programme" in deleted.headers["Location"]
+    db.session.rollback()  # end the test's read snapshot
+    assert db.session.get(AgendaItem, item_id) is None
+
+
+def test_pages_carry_the_version_they_were_drawn_at_for_the_live_notice(setup):
+    s = setup
+    add_sitting(s, "First sitting", datetime(2027, 6, 14, 10, 0))
+    version = meeting_of(s).version
+    for url in (f"{s.base}/programme", f"{s.base}/bulletin/2027-06-14"):
+        html = s.dele.get(url).get_data(as_text=True)
+        assert f'data-room="meeting:{s.meeting.id}" data-version="{version}"' in html
+        assert "js/programme.js" in html
