@@ -88,6 +88,24 @@ MATRIX: dict[str, list[Row]] = {
             only({"government"}, HIDDEN)),
     ],
     "audit.show_log": [Row(lambda w: f"/meetings/{w.meeting.id}/audit", secretariat_only())],
+    # Accreditation (rules 1-4, 10): participants see the list; only the secretariat changes it.
+    "meetings.list_participants": [Row(lambda w: f"/meetings/{w.meeting.id}/participants", everyone_in_meeting())],
+    "meetings.import_participants": [
+        Row(lambda w: f"/meetings/{w.meeting.id}/participants/import", secretariat_only()),
+        Row(lambda w: f"/meetings/{w.meeting.id}/participants/import", secretariat_only(), "POST"),
+    ],
+    "meetings.remove_participant": [
+        Row(lambda w: f"/meetings/{w.meeting.id}/participants/{w.participants['worker'].id}/remove",
+            secretariat_only()),
+        # Without a reason nothing is removed: the row checks the gate, not the removal.
+        Row(lambda w: f"/meetings/{w.meeting.id}/participants/{w.participants['worker'].id}/remove",
+            secretariat_only(), "POST"),
+    ],
+    "meetings.restore_participant": [
+        Row(lambda w: f"/meetings/{w.meeting.id}/participants/{w.removed.id}/restore", secretariat_only(), "POST"),
+    ],
+    "meetings.list_notifications": [Row(lambda w: "/notifications", signed_in())],
+    "meetings.mark_notifications_read": [Row(lambda w: "/notifications/read", signed_in(), "POST")],
     "audit.export_log": [Row(lambda w: f"/meetings/{w.meeting.id}/audit.csv", secretariat_only())],
 }
 
@@ -183,11 +201,21 @@ class World:
         secretariat = make_user(staff=True)
         self.meeting = make_meeting(secretariat)
         self.users["secretariat"] = secretariat
-        self.users["government"] = make_participant(self.meeting, "government", member_state="KE").user
-        self.users["employer"] = make_participant(self.meeting, "employer").user
-        self.users["worker"] = make_participant(self.meeting, "worker").user
-        self.users["chair"] = make_participant(self.meeting, "government", member_state="BR", roles=("chair",)).user
-        self.users["observer"] = make_participant(self.meeting, "none", "observer").user
+        self.participants = {
+            "government": make_participant(self.meeting, "government", member_state="KE"),
+            "employer": make_participant(self.meeting, "employer"),
+            "worker": make_participant(self.meeting, "worker"),
+            "chair": make_participant(self.meeting, "government", member_state="BR", roles=("chair",)),
+            "observer": make_participant(self.meeting, "none", "observer"),
+        }
+        for role, p in self.participants.items():
+            self.users[role] = p.user
+        self.removed = make_participant(self.meeting, "employer")
+        from forum.db import unit_of_work
+        from forum.meetings.accreditation import remove_participant
+
+        with unit_of_work():
+            remove_participant(db.session.merge(secretariat), db.session.merge(self.removed), "Left the meeting")
         self.spaces: dict[tuple[SpaceKind, Any], Space] = {}
         for s in db.session.scalars(db.select(Space).where(Space.meeting_id == self.meeting.id)):
             key = (s.group.value if isinstance(s.group, Group) else
