@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -48,6 +49,8 @@ def serve_command(host: str, port: int) -> None:
     from forum.extensions import socketio
 
     click.echo(f"Serving Tripartite Forum on http://{host}:{port}  (Ctrl+C to stop)")
+    # Werkzeug refuses to serve from inside the `flask` command unless told this is intended.
+    os.environ.pop("FLASK_RUN_FROM_CLI", None)
     socketio.run(current_app._get_current_object(), host=host, port=port,
                  allow_unsafe_werkzeug=True, use_reloader=False)
 
