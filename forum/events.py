@@ -84,8 +84,8 @@ def _broadcast_presence(room_name: str) -> None:
                   to=room_name)
 
 
-@socketio.on("subscribe")
-def on_subscribe(data: Any) -> dict[str, Any]:
+def _room_for(data: Any) -> tuple[User, str] | dict[str, Any]:
+    """The socket's user and the room it asks for, or the failure to acknowledge with."""
     user = _actor()
     if user is None:
         return fail("unauthorized", "Your session has ended. Sign in again.")
@@ -93,6 +93,15 @@ def on_subscribe(data: Any) -> dict[str, Any]:
     if not isinstance(room_name, str) or not permissions.can_join_room(user, room_name):
         # Unknown and forbidden rooms answer alike, so room names reveal nothing.
         return fail("not_found", "No such room, or no access to it.")
+    return user, room_name
+
+
+@socketio.on("subscribe")
+def on_subscribe(data: Any) -> dict[str, Any]:
+    found = _room_for(data)
+    if isinstance(found, dict):
+        return found
+    user, room_name = found
     join_room(room_name)
     snap = realtime.snapshot(user, room_name)
     if room_name.startswith("space:"):
@@ -121,12 +130,10 @@ def on_unsubscribe(data: Any) -> dict[str, Any]:
 @socketio.on("snapshot")
 def on_snapshot(data: Any) -> dict[str, Any]:
     """A client that saw a version gap or reconnected asks for the current state."""
-    user = _actor()
-    if user is None:
-        return fail("unauthorized", "Your session has ended. Sign in again.")
-    room_name = data.get("room") if isinstance(data, dict) else None
-    if not isinstance(room_name, str) or not permissions.can_join_room(user, room_name):
-        return fail("not_found", "No such room, or no access to it.")
+    found = _room_for(data)
+    if isinstance(found, dict):
+        return found
+    user, room_name = found
     snap = realtime.snapshot(user, room_name)
     if room_name.startswith("space:"):
         snap["online"] = _presence_snapshot(room_name)
