@@ -316,6 +316,7 @@ class Deadline(Timestamped, db.Model):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     original_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     extension_note: Mapped[str] = mapped_column(sa.String(300), default="")
+    extension_by_chair: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
 
 class Announcement(Timestamped, db.Model):

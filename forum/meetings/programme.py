@@ -393,6 +393,7 @@ def extend_deadline(actor: Any, deadline: Deadline, *, due_at: datetime, note: s
         deadline.original_due_at = previous
     deadline.due_at = due
     deadline.extension_note = note
+    deadline.extension_by_chair = bool(granted_by_chair)
     _changed(actor, meeting, "deadline.extend", deadline, {
         "kind": deadline.kind.value, "title": deadline.title, "from": previous.isoformat(),
         "to": due.isoformat(), "original": deadline.original_due_at.isoformat(),

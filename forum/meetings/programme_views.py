@@ -6,7 +6,6 @@ the meeting's time zone, which every page names.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -110,16 +109,6 @@ def zone_caption(meeting: Meeting, day: date) -> str:
     return f"{meeting.timezone} ({noon.tzname()}, UTC{sign}{hours:02d}:{mins:02d})"
 
 
-def _extensions(meeting: Meeting) -> dict[int, dict[str, Any]]:
-    """The latest recorded extension of each deadline, read from the audit log where it lives."""
-    latest: dict[int, dict[str, Any]] = {}
-    entries = db.session.scalars(queries.deadline_extensions(meeting.id))
-    for entry in entries:  # newest first
-        if entry.object_id.isdigit() and int(entry.object_id) not in latest:
-            latest[int(entry.object_id)] = json.loads(entry.payload or "{}")
-    return latest
-
-
 def _programme_page(meeting: Meeting, *, agenda_form: AgendaItemForm | None = None,
                     sitting_form: SittingForm | None = None, deadline_form: DeadlineForm | None = None,
                     status: int = 200):
@@ -130,7 +119,6 @@ def _programme_page(meeting: Meeting, *, agenda_form: AgendaItemForm | None = No
     for sitting in sittings:
         days.setdefault(programme.local_date(meeting, sitting.starts_at), []).append(sitting)
     deadlines = list(db.session.scalars(queries.deadlines_of_meeting(meeting.id)))
-    extended = _extensions(meeting) if any(d.original_due_at for d in deadlines) else {}
     forms: dict[str, Any] = {}
     if can_manage:
         forms = {
@@ -141,7 +129,7 @@ def _programme_page(meeting: Meeting, *, agenda_form: AgendaItemForm | None = No
     today = programme.meeting_today(meeting)
     return render_template(
         "meetings/programme.html", meeting=meeting, agenda=agenda, days=sorted(days.items()),
-        deadlines=deadlines, extended=extended, can_manage=can_manage, forms=forms,
+        deadlines=deadlines, can_manage=can_manage, forms=forms,
         zone=zone_caption(meeting, today), kind_label=deadline_kind_label, scheduled=SittingState.scheduled,
     ), status
 

@@ -136,15 +136,3 @@ def deadlines_of_meeting(meeting_id: int) -> sa.Select:
 def deadlines_from(meeting_id: int, start: datetime, limit: int = 5) -> sa.Select:
     return deadlines_of_meeting(meeting_id).where(Deadline.due_at >= start).limit(limit)
 
-
-def deadline_extensions(meeting_id: int) -> sa.Select:
-    """The audit entries recording extensions of the meeting's deadlines, newest first (rule 13)."""
-    from forum.audit.models import AuditChain, AuditEntry
-
-    return (
-        sa.select(AuditEntry)
-        .join(AuditChain, AuditEntry.chain_id == AuditChain.id)
-        .where(AuditChain.meeting_id == meeting_id, AuditEntry.action == "deadline.extend",
-               AuditEntry.object_type == "deadlines")
-        .order_by(AuditEntry.seq.desc())
-    )

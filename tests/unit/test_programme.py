@@ -127,6 +127,7 @@ def test_rule_13_extension_keeps_the_original_time_and_is_recorded(meeting, emit
     assert stored.original_due_at == datetime(2027, 3, 26, 17, 0, tzinfo=UTC)  # the first time, kept
     assert stored.due_at == datetime(2027, 3, 27, 14, 0, tzinfo=UTC)
     assert stored.extension_note == "Second extension"
+    assert stored.extension_by_chair is False  # the latest extension was the secretariat's own
     first, second = sorted(entries("deadline.extend"), key=lambda e: e.seq)
     assert first.for_chair is True and second.for_chair is False
     payload = json.loads(first.payload)
