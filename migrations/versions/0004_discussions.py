@@ -1,0 +1,28 @@
+"""threads, posts, revisions, read markers, search
+
+Revision ID: 0004_discussions
+Revises: 0003_deadline_chair
+Create Date: 2026-11-28 04:30:00
+
+Reserved in the migration chain so that the modules built in parallel keep one history;
+the module's author fills in its tables.
+"""
+from alembic import op
+import sqlalchemy as sa
+
+import forum.db
+
+
+# revision identifiers, used by Alembic.
+revision = '0004_discussions'
+down_revision = '0003_deadline_chair'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
