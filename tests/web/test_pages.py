@@ -121,6 +121,7 @@ def test_dashboard_lists_meetings_spaces_and_offices(make_meeting, make_particip
     assert "Chairperson" in html and "Kenya" in html
     assert "Government group" in html and "Workers&#39; group" not in html
     assert 'data-room="space:' in html  # the live presence list
+    assert "times in Europe/Zurich" in html
 
 
 def test_dashboard_empty_state(make_user, login):
