@@ -39,6 +39,22 @@ def create_user_command(email: str, name: str, password: str, staff: bool, admin
     click.echo(f"Created {user.email}" + (" (staff)" if staff else "") + (" (admin)" if admin else ""))
 
 
+@forum_cli.command("create-token")
+@click.argument("emails", nargs=-1, required=True)
+@click.option("--name", default="command line", show_default=True, help="What the token is for.")
+def create_token_command(emails: tuple[str, ...], name: str) -> None:
+    """Create an API token for each account; prints one `email<TAB>token` line per address."""
+    from forum.accounts.services import create_token, user_by_email
+
+    with unit_of_work():
+        users = [user_by_email(email) for email in emails]
+        unknown = [email for email, user in zip(emails, users, strict=True) if user is None or not user.active]
+        if unknown:
+            fail("no active account for " + ", ".join(unknown) + "; nothing was created")
+        lines = [f"{user.email}\t{create_token(user, name)}" for user in users if user is not None]
+    click.echo("\n".join(lines))
+
+
 @forum_cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, type=int, show_default=True)

@@ -56,7 +56,8 @@ def on_connect(auth: Any = None) -> None:
     if user is None:
         raise ConnectionRefusedError({"code": "unauthorized", "message": "Sign in first."})
     with _lock:
-        _sockets[request.sid] = {"user_id": user.id, "generation": user.session_generation, "rooms": set()}
+        _sockets[request.sid] = {"user_id": user.id, "generation": user.session_generation, "rooms": set(),
+                                 "token": token}
     join_room(realtime.room("user", user.id))
 
 
@@ -66,6 +67,8 @@ def _actor() -> User | None:
     if info is None:
         return None
     user = user_from_id(f"{info['user_id']}.{info['generation']}")
+    if user is not None and info["token"] and user_for_token(info["token"]) is None:
+        user = None  # the token was revoked since the socket connected
     if user is None:
         disconnect()
     return user

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from forum.db import unit_of_work
 from forum.extensions import db, socketio
 from forum.meetings.models import Group, Space, SpaceKind
 
@@ -65,6 +66,10 @@ MATRIX: dict[str, list[Row]] = {
     "accounts.reset_password": [Row(lambda w: "/password/reset/not-a-token", {r: OK for r in ROLES})],
     "accounts.list_password_resets": [Row(lambda w: f"/meetings/{w.meeting.id}/password-resets",
                                           secretariat_only())],
+    "accounts.create_token": [Row(lambda w: "/account/tokens", signed_in(), "POST", lambda w: {"token-name": "x"})],
+    # A token is its owner's alone: everyone else is told it does not exist.
+    "accounts.revoke_token": [Row(lambda w: f"/account/tokens/{w.token_id}/revoke",
+                                  {**only({"government"}, HIDDEN)})],
     "accounts.list_users": [Row(lambda w: "/admin/users", only({"admin"}))],
     "accounts.update_user": [Row(lambda w: f"/admin/users/{w.users['government'].id}", only({"admin"}), "POST",
                                  lambda w: {"active": "y"})],
@@ -210,8 +215,13 @@ class World:
         }
         for role, p in self.participants.items():
             self.users[role] = p.user
+        from forum.accounts.models import ApiToken
+        from forum.accounts.services import create_token
+
+        with unit_of_work():
+            create_token(db.session.merge(self.users["government"]), "display")
+        self.token_id = db.session.scalars(db.select(ApiToken.id)).one()
         self.removed = make_participant(self.meeting, "employer")
-        from forum.db import unit_of_work
         from forum.meetings.accreditation import remove_participant
 
         with unit_of_work():

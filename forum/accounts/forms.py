@@ -48,3 +48,12 @@ class UserFlagsForm(FlaskForm):
     staff = BooleanField(_l("Staff (may create meetings)"))
     admin = BooleanField(_l("Administrator"))
     active = BooleanField(_l("Active"))
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Name of the token"), validators=[DataRequired(), Length(max=100)],
+                       description=_l("Where you will use it, e.g. \"room display\" or \"secretariat script\"."))
+
+
+class ConfirmForm(FlaskForm):
+    """A POST with its CSRF token and nothing else: for confirmation pages."""

@@ -19,7 +19,7 @@ from forum.accounts import throttle
 from forum.accounts.models import LOCALES, ApiToken, PasswordReset, User
 from forum.audit.services import record
 from forum.db import utcnow
-from forum.errors import NotAllowed, Throttled, ValidationFailed
+from forum.errors import NotAllowed, NotFound, Throttled, ValidationFailed
 from forum.extensions import db
 from forum.permissions import can_manage_users
 
@@ -220,17 +220,51 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+MAX_TOKENS = 20
+
+
+def tokens_of(user_id: int) -> sa.Select:
+    return (sa.select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+            .order_by(ApiToken.created_at.desc()))
+
+
 def create_token(user: User, name: str = "token") -> str:
+    """A personal token for scripts and displays; only its hash is kept, the token is shown once."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed("Name the token.", {"name": ["Name the token after where you will use it."]})
+    if len(name) > 100:
+        raise ValidationFailed("Name too long.", {"name": ["Use at most 100 characters."]})
+    active = db.session.scalar(sa.select(sa.func.count()).select_from(tokens_of(user.id).subquery())) or 0
+    if active >= MAX_TOKENS:
+        raise ValidationFailed("Too many tokens.", {"name": [f"Revoke a token first: at most {MAX_TOKENS}."]})
     token = "tf_" + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user=user, name=name[:100] or "token", token_hash=hash_token(token)))
-    record(user, "user.token_create", user, {"name": name})
+    row = ApiToken(user=user, name=name, token_hash=hash_token(token))
+    db.session.add(row)
+    db.session.flush()
+    record(user, "user.token_create", row, {"name": name})
     return token
 
 
-def user_for_token(token: str) -> User | None:
-    row = db.session.scalars(
+def revoke_token(actor: User, token_id: int) -> ApiToken:
+    """Revoke one's own token; sockets authenticated with it lose their rights at once."""
+    row = db.session.get(ApiToken, token_id)
+    if row is None or row.user_id != actor.id or row.revoked_at is not None:
+        raise NotFound("No such token.")
+    row.revoked_at = utcnow()
+    record(actor, "user.token_revoke", row, {"name": row.name})
+    realtime.publish(realtime.room("user", actor.id), "token.revoked", {"token_id": row.id})
+    return row
+
+
+def token_row(token: str) -> ApiToken | None:
+    return db.session.scalars(
         sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
     ).first()
+
+
+def user_for_token(token: str) -> User | None:
+    row = token_row(token)
     if row is None or not row.user.active:
         return None
     return row.user

@@ -14,14 +14,16 @@ from forum import realtime
 from forum.accounts import services
 from forum.accounts.forms import (
     ChangePasswordForm,
+    ConfirmForm,
     ForgotPasswordForm,
     LocaleForm,
     LoginForm,
     ResetPasswordForm,
+    TokenForm,
     UserFlagsForm,
     UserForm,
 )
-from forum.accounts.models import PasswordReset, User
+from forum.accounts.models import ApiToken, PasswordReset, User
 from forum.db import unit_of_work
 from forum.errors import DomainError, NotAllowed, Throttled
 from forum.extensions import db
@@ -78,11 +80,52 @@ def logout():
     return redirect(url_for("accounts.login"))
 
 
+def _account_page(form: ChangePasswordForm | None = None, token_form: TokenForm | None = None,
+                  new_token: str | None = None, status: int = 200):
+    tokens = list(db.session.scalars(services.tokens_of(current_user.id)))
+    return render_template("accounts/account.html", form=form or ChangePasswordForm(prefix="pw"),
+                           locale_form=LocaleForm(prefix="lang", locale=current_user.locale),
+                           token_form=token_form or TokenForm(prefix="token"), tokens=tokens,
+                           new_token=new_token), status
+
+
+@bp.post("/account/tokens")
+@login_required
+def create_token():
+    form = TokenForm(prefix="token")
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            with unit_of_work():
+                db.session.add(user)
+                token = services.create_token(user, form.name.data)
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            # Shown once, in this response only: never flashed into the session cookie.
+            return _account_page(new_token=token)
+    return _account_page(token_form=form, status=422)
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["GET", "POST"])
+@login_required
+def revoke_token(token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id or token.revoked_at is not None:
+        abort(404)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        with unit_of_work():
+            services.revoke_token(current_user, token_id)
+        flash(_("The token “%(name)s” is revoked.", name=token.name), "success")
+        return redirect(url_for("accounts.show_account"))
+    return render_template("accounts/revoke_token.html", token=token, form=form)
+
+
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def show_account():
     form = ChangePasswordForm(prefix="pw")
-    locale_form = LocaleForm(prefix="lang", locale=current_user.locale)
     if form.validate_on_submit():
         user = current_user._get_current_object()
         try:
@@ -97,7 +140,7 @@ def show_account():
             realtime.disconnect_user(user.id)
             flash(_("Your password is changed. Your other sessions have been signed out."), "success")
             return redirect(url_for("accounts.show_account"))
-    return render_template("accounts/account.html", form=form, locale_form=locale_form)
+    return _account_page(form=form, status=200 if not form.errors else 422)
 
 
 @bp.post("/account/language")

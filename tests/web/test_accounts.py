@@ -123,7 +123,7 @@ def test_change_password_with_wrong_current_password_changes_nothing(make_user, 
     client = login(user)
     response = client.post("/account", data={"pw-current_password": "nope", "pw-new_password": "a new long password",
                                              "pw-confirm": "a new long password"})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert b"The current password is wrong." in response.data
     assert db.session.get(User, user.id).check_password(PASSWORD)
 
