@@ -2,6 +2,19 @@
 
 from forum.accounts.models import ApiToken, PasswordReset, User
 from forum.audit.models import AuditChain, AuditEntry
+from forum.drafting.models import (
+    Amendment,
+    AmendmentEvent,
+    AmendmentSeconder,
+    AmendmentSponsor,
+    Compilation,
+    Draft,
+    DraftingGroup,
+    Paragraph,
+    ParagraphEvent,
+    ParagraphText,
+    Part,
+)
 from forum.meetings.models import (
     AgendaItem,
     Announcement,
@@ -19,7 +32,8 @@ from forum.meetings.models import (
 )
 
 __all__ = [
-    "AgendaItem", "Announcement", "ApiToken", "AuditChain", "AuditEntry", "Deadline", "Meeting",
-    "Membership", "Notification", "Office", "Participant", "PasswordReset", "RegionalGroup",
-    "RegionalGroupState", "Sitting", "Space", "SpaceMember", "User",
+    "AgendaItem", "Amendment", "AmendmentEvent", "AmendmentSeconder", "AmendmentSponsor", "Announcement", "ApiToken",
+    "AuditChain", "AuditEntry", "Compilation", "Deadline", "Draft", "DraftingGroup", "Meeting", "Membership",
+    "Notification", "Office", "Paragraph", "ParagraphEvent", "ParagraphText", "Part", "Participant", "PasswordReset",
+    "RegionalGroup", "RegionalGroupState", "Sitting", "Space", "SpaceMember", "User",
 ]

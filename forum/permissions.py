@@ -176,6 +176,269 @@ def visible_space_ids(user: Any, meeting: Meeting) -> frozenset[int]:
     return frozenset(s.id for s in spaces if is_space_member(p, s))
 
 
+# --- drafts and amendments (PROCEDURE.md §4–§5) -----------------------------------------------------
+# Every participant reads a draft and every circulated amendment; before circulation an amendment
+# is seen by its movers' space (the delegation, regional room, caucus or drafting group) and, once
+# submitted, by the secretariat (rule 23). The Chair, or the secretariat on the Chair's behalf,
+# declares outcomes; the software never does.
+
+def presides(user: Any, meeting_id: int) -> bool:
+    """The Chair, or the secretariat acting for the Chair (recorded as such by the services)."""
+    p = participation(user, meeting_id)
+    return p is not None and (p.capacity is Capacity.secretariat or OfficeRole.chair in p.roles())
+
+
+def can_view_drafts(user: Any, meeting: Meeting) -> bool:
+    return can_view_meeting(user, meeting)
+
+
+def can_view_draft(user: Any, draft: Any) -> bool:
+    return participation(user, draft.meeting_id) is not None
+
+
+def can_create_draft(user: Any, meeting: Meeting) -> bool:
+    return is_secretariat(user, meeting)
+
+
+def can_edit_draft(user: Any, draft: Any) -> bool:
+    """The structure changes only in preparation: once open, labels are stable (rule 16)."""
+    from forum.drafting.models import DraftState
+
+    return draft.state is DraftState.preparation and is_secretariat(user, draft.meeting_id)
+
+
+def can_open_draft(user: Any, draft: Any) -> bool:
+    return can_edit_draft(user, draft)
+
+
+def can_translate_draft(user: Any, draft: Any) -> bool:
+    """Texts in the meeting's other languages are the secretariat's (the languages issue adds the
+    translators' interface)."""
+    return is_secretariat(user, draft.meeting_id)
+
+
+def can_manage_drafting_groups(user: Any, draft: Any) -> bool:
+    return is_secretariat(user, draft.meeting_id)
+
+
+def can_change_line_numbering(user: Any, meeting: Meeting) -> bool:
+    return is_secretariat(user, meeting)
+
+
+def can_decide_paragraph(user: Any, draft: Any) -> bool:
+    return draft.open_for_amendments and presides(user, draft.meeting_id)
+
+
+def can_reorder_amendments(user: Any, draft: Any) -> bool:
+    """Rule 24: the Chair (or the secretariat on the Chair's behalf) may change the order."""
+    return draft.open_for_amendments and presides(user, draft.meeting_id)
+
+
+def can_circulate_amendments(user: Any, draft: Any) -> bool:
+    return draft.open_for_amendments and is_secretariat(user, draft.meeting_id)
+
+
+def can_view_validation_queue(user: Any, draft: Any) -> bool:
+    return is_secretariat(user, draft.meeting_id)
+
+
+def can_record_oral_amendment(user: Any, draft: Any) -> bool:
+    """Rule 21: oral amendments and sub-amendments are recorded by the secretariat in the sitting."""
+    return draft.open_for_amendments and is_secretariat(user, draft.meeting_id)
+
+
+def acts_for_mover(p: Participant | None, mover: Any) -> bool:
+    """Rule 19: who may file, edit, submit and withdraw in a mover's name.
+
+    A Government participant (not an observer) for their State, or as one of co-sponsoring States;
+    a regional group's coordinator for the group; the Employer or Worker group through its group
+    secretary or spokesperson (an individual member never in their own name); either of them for
+    the two groups jointly; a drafting group's named members for the group.
+    """
+    from forum.drafting.models import DraftingGroup, MoverKind
+
+    if p is None or not p.active or p.capacity in (Capacity.observer, Capacity.secretariat):
+        return False
+    kind = mover.kind
+    if kind in (MoverKind.state, MoverKind.co_sponsored):
+        return p.group is Group.government and p.member_state is not None and p.member_state in mover.states
+    if kind is MoverKind.regional_group:
+        return p.group is Group.government and any(
+            o.role is OfficeRole.coordinator and o.regional_group_id == mover.regional_group_id for o in p.offices)
+    if kind in (MoverKind.employer_group, MoverKind.worker_group, MoverKind.joint):
+        return p.group in mover.groups and bool(p.roles() & {OfficeRole.group_secretary, OfficeRole.spokesperson})
+    if kind is MoverKind.drafting_group and mover.drafting_group_id is not None:
+        group = db.session.get(DraftingGroup, mover.drafting_group_id)
+        return group is not None and any(m.participant_id == p.id for m in group.space.members)
+    return False
+
+
+def in_movers_space(p: Participant, amendment: Any) -> bool:
+    """Members of the space the movers work in: their delegation(s), regional room, caucus(es) or
+    drafting group; the same rule as the spaces themselves (rule 9)."""
+    from forum.drafting.models import MoverKind
+
+    mover = amendment.mover
+    kind = mover.kind
+    government = p.group is Group.government and p.capacity is not Capacity.observer
+    if kind in (MoverKind.state, MoverKind.co_sponsored):
+        return government and p.member_state is not None and p.member_state in mover.states
+    if kind is MoverKind.regional_group:
+        group = amendment.regional_group
+        return government and group is not None and p.member_state in group.state_codes
+    if kind in (MoverKind.employer_group, MoverKind.worker_group, MoverKind.joint):
+        return p.group in mover.groups and p.capacity is not Capacity.secretariat
+    if kind is MoverKind.drafting_group and amendment.drafting_group is not None:
+        return any(m.participant_id == p.id for m in amendment.drafting_group.space.members)
+    return False
+
+
+def can_file_amendment(user: Any, draft: Any, mover: Any = None) -> bool:
+    """May the user file an amendment to the draft (in `mover`'s name, when given)? Rule 19."""
+    if not draft.open_for_amendments:
+        return False
+    p = participation(user, draft.meeting_id)
+    if p is None or not p.active or p.capacity in (Capacity.observer, Capacity.secretariat):
+        return False
+    if mover is not None:
+        return acts_for_mover(p, mover)
+    roles = p.roles()
+    if p.group is Group.government and p.member_state:
+        return True
+    if p.group in (Group.employer, Group.worker) and roles & {OfficeRole.group_secretary, OfficeRole.spokesperson}:
+        return True
+    from forum.drafting.models import DraftingGroup
+    from forum.meetings.models import SpaceMember
+
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(DraftingGroup)
+        .join(SpaceMember, SpaceMember.space_id == DraftingGroup.space_id)
+        .where(DraftingGroup.draft_id == draft.id, SpaceMember.participant_id == p.id)) > 0
+
+
+def can_view_amendment(user: Any, amendment: Any) -> bool:
+    """Rule 23: circulated amendments are the meeting's; before, the movers' space's and (once
+    submitted) the secretariat's. An unsubmitted draft is its space's alone."""
+    from forum.drafting.models import AmendmentState
+
+    p = participation(user, amendment.draft.meeting_id)
+    if p is None:
+        return False
+    if amendment.is_circulated:
+        return True
+    if p.capacity is Capacity.secretariat:
+        return amendment.state is not AmendmentState.draft
+    return in_movers_space(p, amendment)
+
+
+def can_edit_amendment(user: Any, amendment: Any) -> bool:
+    """The movers change their text while it is a draft or returned for clarification."""
+    from forum.drafting.models import AmendmentState
+
+    return (amendment.state in (AmendmentState.draft, AmendmentState.returned) and not amendment.oral
+            and acts_for_mover(participation(user, amendment.draft.meeting_id), amendment.mover))
+
+
+def can_submit_amendment(user: Any, amendment: Any) -> bool:
+    return can_edit_amendment(user, amendment)
+
+
+def can_discard_amendment(user: Any, amendment: Any) -> bool:
+    """An unsubmitted draft may be thrown away by those who may file it; nothing else is deleted."""
+    from forum.drafting.models import AmendmentState
+
+    return amendment.state is AmendmentState.draft and can_edit_amendment(user, amendment)
+
+
+def can_withdraw_amendment(user: Any, amendment: Any) -> bool:
+    """Rule 23: only the mover withdraws (not the secretariat, not the Chair)."""
+    from forum.drafting.models import LIVE
+
+    return (amendment.state in LIVE
+            and acts_for_mover(participation(user, amendment.draft.meeting_id), amendment.mover))
+
+
+def can_take_up_amendment(user: Any, amendment: Any) -> bool:
+    """Rule 23: a withdrawn amendment that was circulated may be taken up by another eligible member."""
+    from forum.drafting.models import PARAGRAPH_SETTLED, AmendmentState
+
+    if amendment.state is not AmendmentState.withdrawn or not amendment.is_circulated:
+        return False
+    p = participation(user, amendment.draft.meeting_id)
+    return (not acts_for_mover(p, amendment.mover) and can_file_amendment(user, amendment.draft)
+            and amendment.paragraph.state not in PARAGRAPH_SETTLED)
+
+
+def is_voting_member(p: Participant | None, meeting: Meeting) -> bool:
+    """Rule 3 (committee mode) as seconding needs it: a member State through any of its Government
+    participants (not observers), an Employer or Worker regular member."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    if p is None or not p.active or p.capacity in (Capacity.observer, Capacity.secretariat):
+        return False
+    if p.group is Group.government:
+        return p.member_state is not None
+    if p.group in (Group.employer, Group.worker):
+        from forum.meetings.models import MembershipKind
+
+        return p.membership_on(datetime.now(ZoneInfo(meeting.timezone)).date()) is MembershipKind.regular
+    return False
+
+
+def seconder_key(p: Participant) -> str:
+    """A State seconds once whoever of its delegation does it; an Employer or Worker member once."""
+    return f"state:{p.member_state}" if p.group is Group.government else f"participant:{p.id}"
+
+
+def may_second(p: Participant | None, amendment: Any) -> bool:
+    """Rule 22: another voting member, not the mover, not twice."""
+    from forum.drafting.models import PENDING
+
+    if amendment.state not in PENDING or not amendment.needs_seconder or p is None:
+        return False
+    if not is_voting_member(p, amendment.draft.meeting):
+        return False
+    if p.group is Group.government and p.member_state in amendment.mover.states:
+        return False  # seconding one's own amendment
+    return seconder_key(p) not in {s.key for s in amendment.seconders}
+
+
+def can_second_amendment(user: Any, amendment: Any) -> bool:
+    return may_second(participation(user, amendment.draft.meeting_id), amendment)
+
+
+def can_record_seconder(user: Any, amendment: Any) -> bool:
+    """A seconder from the floor is recorded by the secretariat (rule 22)."""
+    from forum.drafting.models import PENDING
+
+    return (amendment.state in PENDING and amendment.needs_seconder
+            and is_secretariat(user, amendment.draft.meeting_id))
+
+
+def can_validate_amendment(user: Any, amendment: Any) -> bool:
+    from forum.drafting.models import AmendmentState
+
+    return amendment.state is AmendmentState.submitted and is_secretariat(user, amendment.draft.meeting_id)
+
+
+def can_return_amendment(user: Any, amendment: Any) -> bool:
+    return can_validate_amendment(user, amendment)
+
+
+def can_declare_outcome(user: Any, amendment: Any) -> bool:
+    """Rule 23: the Chair, or the secretariat on the Chair's behalf, once the amendment is public."""
+    from forum.drafting.models import PENDING
+
+    return amendment.state in PENDING and presides(user, amendment.draft.meeting_id)
+
+
+def can_view_space_amendments(user: Any, space: Space) -> bool:
+    """"Our amendments": the members of a caucus, regional room, delegation room or drafting group."""
+    return space.kind in (SpaceKind.group, SpaceKind.regional, SpaceKind.delegation, SpaceKind.drafting) \
+        and can_view_space(user, space)
+
+
 # --- real-time rooms -------------------------------------------------------------------------------
 
 def can_join_room(user: Any, room_name: str) -> bool:
@@ -195,6 +458,11 @@ def can_join_room(user: Any, room_name: str) -> bool:
     if kind == "space" and not suffix:
         space = db.session.get(Space, ident_int)
         return space is not None and can_view_space(user, space)
+    if kind == "draft" and not suffix:
+        from forum.drafting.models import Draft
+
+        draft = db.session.get(Draft, ident_int)
+        return draft is not None and can_view_draft(user, draft)
     return False
 
 

@@ -22,6 +22,8 @@ from forum.meetings.models import Capacity, Group, Meeting, Notification, Office
 from forum.meetings.services import state_name
 
 MEMBERSHIP_CHANGED = "membership.changed"
+# Other modules describe their own codes: code -> function(data) -> sentence in the reader's language.
+DESCRIBERS: dict[str, Any] = {}
 
 
 def notify(user_id: int, meeting_id: int | None, code: str, data: dict[str, Any]) -> Notification:
@@ -145,6 +147,8 @@ def describe_changes(fields: dict[str, Any], *, skip: tuple[str, ...] = ()) -> s
 def describe(note: Notification) -> str:
     """The notification as a sentence in the reader's language."""
     data = note.data or {}
+    if note.code in DESCRIBERS:
+        return DESCRIBERS[note.code](data)
     if note.code != MEMBERSHIP_CHANGED:
         return note.code
     name = data.get("participant", "")

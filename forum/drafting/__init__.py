@@ -1,0 +1,1 @@
+"""Draft conclusions and the amendment workflow (PROCEDURE.md §4–§5)."""

@@ -1,0 +1,317 @@
+"""Reading a draft from a Word file (DOCX) or from Markdown / plain text (rule 15's structure).
+
+The conventions are the same for both: a heading starts a part ("I. Fair recruitment" or a Word
+heading style), a numbered line starts a paragraph ("3." or Word's automatic numbering), a lettered
+line starts a sub-paragraph ("(a)", "a)" or a second-level list item), and text before the first
+heading and the first paragraph is the preamble. Numbers are given again, through the whole text;
+anything that differs from the file, or that had to be guessed, is reported as a warning for the
+preview — nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from forum.drafting.diff import normalise
+from forum.errors import ValidationFailed
+
+MAX_PARAGRAPHS = 1000  # paragraphs and sub-paragraphs: a draft beyond this is a mistake, not a draft
+MAX_TEXT = 10_000  # characters in one paragraph
+MAX_TITLE = 300
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_TEXT_BYTES = 2 * 1024 * 1024
+
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+_ROMAN_HEADING = re.compile(r"^(?:part\s+)?([IVXLC]+)[.:)\s–-]\s*(.+)$", re.IGNORECASE)
+_NUMBERED = re.compile(r"^(\d{1,4})[.)]\s+(.*)$")
+_LETTERED = re.compile(r"^(?:\(([a-z]{1,2})\)|([a-z]{1,2})\)|([a-z])\.)\s+(.*)$")
+_LIST_MARK = re.compile(r"^[-*+]\s+")
+_EMPHASIS = re.compile(r"\*\*|__|(?<!\w)\*|\*(?!\w)")
+_ROMAN_PREFIX = re.compile(r"^(?:part\s+)?[IVXLC]+[.:)–-]\s*", re.IGNORECASE)
+
+
+@dataclass
+class ParsedParagraph:
+    text: str
+    subparagraphs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ParsedPart:
+    title: str
+    paragraphs: list[ParsedParagraph] = field(default_factory=list)
+
+
+@dataclass
+class ParsedDraft:
+    """A draft's structure before it is saved: what the preview shows and the service creates."""
+
+    title: str = ""
+    preamble: str = ""
+    paragraphs: list[ParsedParagraph] = field(default_factory=list)  # before the first part
+    parts: list[ParsedPart] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def all_paragraphs(self) -> list[ParsedParagraph]:
+        return [*self.paragraphs, *(p for part in self.parts for p in part.paragraphs)]
+
+    def unit_count(self) -> int:
+        return sum(1 + len(p.subparagraphs) for p in self.all_paragraphs())
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("warnings")
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Any) -> ParsedDraft:
+        """Read back the structure the preview carried; anything malformed is refused."""
+        def text(value: Any, limit: int = MAX_TEXT) -> str:
+            if not isinstance(value, str) or len(value) > limit:
+                raise _malformed()
+            return normalise(value)
+
+        def paragraph(value: Any) -> ParsedParagraph:
+            if not isinstance(value, dict) or not isinstance(value.get("subparagraphs", []), list):
+                raise _malformed()
+            return ParsedParagraph(text(value.get("text")), [text(s) for s in value.get("subparagraphs", [])])
+
+        if not isinstance(data, dict) or not isinstance(data.get("parts", []), list) \
+                or not isinstance(data.get("paragraphs", []), list):
+            raise _malformed()
+        parts = []
+        for part in data.get("parts", []):
+            if not isinstance(part, dict) or not isinstance(part.get("paragraphs", []), list):
+                raise _malformed()
+            parts.append(ParsedPart(text(part.get("title"), MAX_TITLE), [paragraph(p) for p in part["paragraphs"]]))
+        parsed = cls(title=text(data.get("title", ""), MAX_TITLE), preamble=text(data.get("preamble", "")),
+                     paragraphs=[paragraph(p) for p in data.get("paragraphs", [])], parts=parts)
+        check_size(parsed.unit_count())
+        return parsed
+
+
+def _malformed() -> ValidationFailed:
+    return ValidationFailed("The draft's structure could not be read; import the file again.",
+                            {"structure": ["Import the file again."]})
+
+
+def check_size(count: int) -> None:
+    if count > MAX_PARAGRAPHS:
+        raise ValidationFailed(
+            f"The draft has {count:,} paragraphs and sub-paragraphs; at most {MAX_PARAGRAPHS:,} can be imported. "
+            "Check that the file is the draft and that its paragraphs are not split line by line.",
+            {"file": [f"At most {MAX_PARAGRAPHS:,} paragraphs."]}, count=count)
+
+
+# --- blocks: what each line or Word paragraph is ------------------------------------------------------
+
+@dataclass
+class Block:
+    kind: str  # title | heading | numbered | lettered | plain | blank
+    text: str = ""
+    mark: str = ""  # the number or letter as written, "" when the numbering is Word's own
+    level: int = 0  # of a Markdown heading
+
+
+def _clean(text: str) -> str:
+    return normalise(_EMPHASIS.sub("", text))
+
+
+def classify(line: str) -> Block:
+    """A line of Markdown or plain text."""
+    stripped = line.strip()
+    if not stripped:
+        return Block("blank")
+    heading = _MD_HEADING.match(stripped)
+    if heading:
+        return Block("heading", _clean(_ROMAN_PREFIX.sub("", _clean(heading.group(2)))),
+                     level=len(heading.group(1)))
+    stripped = _LIST_MARK.sub("", stripped)
+    cleaned = _clean(stripped)
+    numbered = _NUMBERED.match(cleaned)
+    if numbered:
+        return Block("numbered", numbered.group(2).strip(), numbered.group(1))
+    lettered = _LETTERED.match(cleaned)
+    if lettered:
+        letter = lettered.group(1) or lettered.group(2) or lettered.group(3)
+        return Block("lettered", lettered.group(4).strip(), letter)
+    roman_heading = _ROMAN_HEADING.match(cleaned)
+    if roman_heading and len(cleaned) <= MAX_TITLE and not cleaned.endswith((".", ";", ",")):
+        return Block("heading", roman_heading.group(2).strip())
+    return Block("plain", cleaned)
+
+
+def assemble(blocks: list[Block]) -> ParsedDraft:
+    """Turn classified blocks into parts, paragraphs and sub-paragraphs, numbering them afresh."""
+    draft = ParsedDraft()
+    current: ParsedParagraph | None = None
+    current_is_sub = False
+    ended = True  # a blank line (or a new block) closed the last unit
+    number = 0
+    units = 0
+    preamble: list[str] = []
+
+    def paragraphs() -> list[ParsedParagraph]:
+        return draft.parts[-1].paragraphs if draft.parts else draft.paragraphs
+
+    for block in blocks:
+        if block.kind == "blank":
+            ended = True
+            continue
+        if block.kind == "title":
+            if not draft.title:
+                draft.title = block.text[:MAX_TITLE]
+            continue
+        if block.kind == "heading":
+            draft.parts.append(ParsedPart(block.text[:MAX_TITLE]))
+            current, ended = None, True
+            continue
+        if block.kind == "numbered":
+            number += 1
+            units += 1
+            check_size(units)
+            if block.mark and block.mark != str(number):
+                draft.warnings.append(f"Paragraph numbered {block.mark} in the file becomes paragraph {number}.")
+            current, current_is_sub, ended = ParsedParagraph(block.text), False, False
+            paragraphs().append(current)
+            continue
+        if block.kind == "lettered":
+            if current is None:
+                # A lettered item with no paragraph above it: it starts an unnumbered paragraph.
+                number += 1
+                units += 1
+                current = ParsedParagraph("")
+                paragraphs().append(current)
+                draft.warnings.append(
+                    f"Lettered items before any numbered paragraph were put under paragraph {number}.")
+            units += 1
+            check_size(units)
+            expected = chr(ord("a") + len(current.subparagraphs)) if len(current.subparagraphs) < 26 else ""
+            if block.mark and block.mark != expected:
+                draft.warnings.append(f"Item ({block.mark}) of paragraph {number} becomes item ({expected or '?'}).")
+            current.subparagraphs.append(block.text)
+            current_is_sub, ended = True, False
+            continue
+        # Plain text: the preamble, or more of the paragraph above.
+        if current is None and not draft.parts and not draft.paragraphs:
+            preamble.append(block.text)
+            continue
+        if current is None:
+            number += 1
+            units += 1
+            check_size(units)
+            current, current_is_sub = ParsedParagraph(block.text), False
+            paragraphs().append(current)
+            draft.warnings.append(f"Unnumbered text at the start of a part became paragraph {number}.")
+            ended = False
+            continue
+        if ended:
+            draft.warnings.append(f"Unnumbered text after paragraph {number} was joined to it.")
+        if current_is_sub:
+            current.subparagraphs[-1] = normalise(f"{current.subparagraphs[-1]} {block.text}")
+        else:
+            current.text = normalise(f"{current.text} {block.text}")
+        ended = False
+    draft.preamble = normalise(" ".join(preamble))
+    for p in draft.all_paragraphs():
+        if len(p.text) > MAX_TEXT or any(len(s) > MAX_TEXT for s in p.subparagraphs):
+            raise ValidationFailed(f"A paragraph is longer than {MAX_TEXT:,} characters; check the file.",
+                                   {"file": [f"Paragraphs of at most {MAX_TEXT:,} characters."]})
+    if not draft.all_paragraphs():
+        raise ValidationFailed("No numbered paragraph was found: number the paragraphs 1., 2., 3. …",
+                               {"file": ["No numbered paragraph was found."]})
+    return draft
+
+
+def parse_text(text: str) -> ParsedDraft:
+    """Markdown or plain text with the conventions above."""
+    if len(text.encode("utf-8", errors="replace")) > MAX_TEXT_BYTES:
+        raise ValidationFailed("The text is too long to be a draft.", {"text": ["At most 2 MB of text."]})
+    blocks = [classify(line) for line in text.splitlines()]
+    # "# Title" first, with "## Part" headings below it: the first heading is the draft's title.
+    first = next((b for b in blocks if b.kind != "blank"), None)
+    if first is not None and first.kind == "heading" and first.level == 1 and any(
+            b.kind == "heading" and b.level > 1 for b in blocks):
+        first.kind = "title"
+    return assemble(blocks)
+
+
+def decode_text_file(data: bytes) -> str:
+    """A .md or .txt upload: UTF-8 (with or without a byte-order mark), or refused."""
+    if b"\x00" in data[:4096]:
+        raise ValidationFailed("This file is not a text file; upload a DOCX, Markdown or plain text file.",
+                               {"file": ["Not a text file."]})
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed("The text file is not UTF-8; save it as UTF-8 and upload it again.",
+                               {"file": ["Not UTF-8 text."]}) from exc
+
+
+def parse_docx(data: bytes) -> ParsedDraft:
+    """A Word document: heading styles are parts, numbered paragraphs paragraphs, second-level list
+    items and lettered lines sub-paragraphs; a Title-style paragraph is the draft's title."""
+    import docx  # python-docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    not_docx = ValidationFailed("This file is not a Word document (DOCX). Save it as .docx and upload it again.",
+                                {"file": ["Not a DOCX file."]})
+    if len(data) > MAX_FILE_BYTES:
+        raise ValidationFailed("The file is larger than 10 MB; a draft is much smaller.", {"file": ["At most 10 MB."]})
+    if not data.startswith(b"PK") or not zipfile.is_zipfile(io.BytesIO(data)):
+        raise not_docx
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, OSError) as exc:
+        raise not_docx from exc
+    except Exception as exc:  # a damaged package can fail in many ways inside python-docx and lxml
+        raise not_docx from exc
+    blocks = []
+    count = 0
+    for paragraph in document.paragraphs:
+        block = _docx_block(paragraph)
+        if block.kind in ("numbered", "lettered"):
+            count += 1
+            check_size(count)
+        blocks.append(block)
+        blocks.append(Block("blank"))  # a Word paragraph ends where it ends
+    parsed = assemble(blocks)
+    if document.tables:
+        parsed.warnings.append("The file has tables; tables are not imported.")
+    return parsed
+
+
+def _docx_block(paragraph: Any) -> Block:
+    text = _clean(paragraph.text)
+    if not text:
+        return Block("blank")
+    style = (paragraph.style.name if paragraph.style is not None else "") or ""
+    lowered = style.lower()
+    if lowered == "title":
+        return Block("title", text)
+    if lowered.startswith("heading"):
+        return Block("heading", _clean(_ROMAN_PREFIX.sub("", text)))
+    level = _list_level(paragraph, lowered)
+    written = classify(text)
+    if level is None:
+        return written if written.kind != "heading" else Block("heading", written.text)
+    # Word numbers the paragraph itself; a number typed as well is taken as written.
+    if written.kind in ("numbered", "lettered"):
+        return written
+    return Block("numbered" if level == 0 else "lettered", text)
+
+
+def _list_level(paragraph: Any, style: str) -> int | None:
+    """The list level of a paragraph Word numbers automatically, or None."""
+    p_pr = paragraph._p.pPr
+    num_pr = p_pr.numPr if p_pr is not None else None
+    if num_pr is not None and num_pr.numId is not None and num_pr.numId.val != 0:
+        return int(num_pr.ilvl.val) if num_pr.ilvl is not None else 0
+    if style.startswith("list number"):
+        rest = style.removeprefix("list number").strip()
+        return int(rest) - 1 if rest.isdigit() else 0
+    return None
