@@ -54,11 +54,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from forum import errors_views, templating
     from forum.accounts.views import bp as accounts_bp
     from forum.audit.views import bp as audit_bp
+    from forum.documents.views import bp as documents_bp
     from forum.meetings.views import bp as meetings_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(documents_bp)
     errors_views.register(app)
     templating.register(app)
 

@@ -19,7 +19,8 @@ class Config:
     REDIS_URL: str | None = None
     REDIS_PREFIX = "forum:"  # keys and channels, so that several deployments can share a server
     UPLOAD_DIR = str(INSTANCE / "uploads")
-    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+    MAX_UPLOAD_MB = 50  # the largest document; requests are capped at the same size (413 beyond)
+    MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024
     IMPORT_MAX_BYTES = 2 * 1024 * 1024
     PROXY_HOPS = 0
     WTF_CSRF_ENABLED = True
@@ -66,7 +67,7 @@ class ProductionConfig(Config):
 
 
 _INT_KEYS = {"PROXY_HOPS", "SMTP_PORT", "MAX_CONTENT_LENGTH", "IMPORT_MAX_BYTES", "PAGE_SIZE",
-             "PASSWORD_RESET_HOURS"}
+             "PASSWORD_RESET_HOURS", "MAX_UPLOAD_MB"}
 _BOOL_KEYS = {"SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE", "SMTP_STARTTLS", "WTF_CSRF_ENABLED",
               "RATELIMIT_ENABLED"}
 _SECONDS_KEYS = {"PERMANENT_SESSION_LIFETIME", "REMEMBER_COOKIE_DURATION"}
@@ -90,6 +91,9 @@ def from_environment(environ: os._Environ | dict) -> dict:
             values[key] = json.loads(raw)
         else:
             values[key] = raw
+    if "MAX_UPLOAD_MB" in values and "MAX_CONTENT_LENGTH" not in values:
+        # Keep the request cap in step with the document limit, so an oversized upload gets the 413 page.
+        values["MAX_CONTENT_LENGTH"] = values["MAX_UPLOAD_MB"] * 1024 * 1024
     return values
 
 

@@ -2,6 +2,7 @@
 
 from forum.accounts.models import ApiToken, PasswordReset, User
 from forum.audit.models import AuditChain, AuditEntry
+from forum.documents.models import Document, DocumentVersion
 from forum.drafting.models import (
     Amendment,
     AmendmentEvent,
@@ -33,7 +34,7 @@ from forum.meetings.models import (
 
 __all__ = [
     "AgendaItem", "Amendment", "AmendmentEvent", "AmendmentSeconder", "AmendmentSponsor", "Announcement", "ApiToken",
-    "AuditChain", "AuditEntry", "Compilation", "Deadline", "Draft", "DraftingGroup", "Meeting", "Membership",
-    "Notification", "Office", "Paragraph", "ParagraphEvent", "ParagraphText", "Part", "Participant", "PasswordReset",
-    "RegionalGroup", "RegionalGroupState", "Sitting", "Space", "SpaceMember", "User",
+    "AuditChain", "AuditEntry", "Compilation", "Deadline", "Document", "DocumentVersion", "Draft", "DraftingGroup",
+    "Meeting", "Membership", "Notification", "Office", "Paragraph", "ParagraphEvent", "ParagraphText", "Part",
+    "Participant", "PasswordReset", "RegionalGroup", "RegionalGroupState", "Sitting", "Space", "SpaceMember", "User",
 ]

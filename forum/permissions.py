@@ -176,6 +176,72 @@ def visible_space_ids(user: Any, meeting: Meeting) -> frozenset[int]:
     return frozenset(s.id for s in spaces if is_space_member(p, s))
 
 
+# --- documents (rules 9 and 14) ------------------------------------------------------------------------
+# A document lives in one space and is seen by that space's members only, all its versions with it.
+
+def can_publish_official_document(user: Any, space: Space) -> bool:
+    """Official documents (with symbols) are the secretariat's, published to the plenary."""
+    return space.kind is SpaceKind.plenary and is_secretariat(user, space.meeting_id)  # type: ignore[arg-type]
+
+
+def can_upload_to_space(user: Any, space: Space) -> bool:
+    """Members share working files in the spaces they write in; in the plenary only the secretariat
+    does, unless the meeting lets participants share there (settings["participants_share_in_plenary"])."""
+    if not can_write_space(user, space):
+        return False
+    if space.kind is not SpaceKind.plenary or is_secretariat(user, space.meeting_id):  # type: ignore[arg-type]
+        return True
+    meeting = db.session.get(Meeting, space.meeting_id)
+    return bool(meeting is not None and (meeting.settings or {}).get("participants_share_in_plenary"))
+
+
+def can_view_withdrawn_in_space(user: Any, space: Space) -> bool:
+    """Withdrawn documents stay retrievable by the secretariat; in a space the secretariat does not
+    enter (a caucus, a regional or delegation room, a drafting group), by that space's members."""
+    if not can_view_space(user, space):
+        return False
+    if space.kind in (SpaceKind.plenary, SpaceKind.officers):
+        return is_secretariat(user, space.meeting_id)  # type: ignore[arg-type]
+    return True
+
+
+def can_view_withdrawn_document(user: Any, document: Any) -> bool:
+    return can_view_withdrawn_in_space(user, document.space)
+
+
+def can_view_document(user: Any, document: Any) -> bool:
+    if document.withdrawn_at is not None:
+        return can_view_withdrawn_document(user, document)
+    return can_view_space(user, document.space)
+
+
+def can_withdraw_document(user: Any, document: Any) -> bool:
+    """The secretariat, or the document's owner; an official document only the secretariat."""
+    if document.withdrawn_at is not None or not can_view_space(user, document.space):
+        return False
+    if is_secretariat(user, document.meeting_id):
+        return True
+    return document.kind.value == "working" and document.owner_id == getattr(user, "id", None)
+
+
+def can_add_document_version(user: Any, document: Any) -> bool:
+    """Whoever may share in the document's space (the service refuses official and withdrawn ones)."""
+    return can_view_document(user, document) and can_upload_to_space(user, document.space)
+
+
+def can_reissue_document(user: Any, document: Any) -> bool:
+    return (document.kind.value == "official" and can_view_document(user, document)
+            and can_publish_official_document(user, document.space))
+
+
+def can_add_language_version(user: Any, document: Any) -> bool:
+    if not can_view_document(user, document):
+        return False
+    if document.kind.value == "official":
+        return can_publish_official_document(user, document.space)
+    return can_upload_to_space(user, document.space)
+
+
 # --- drafts and amendments (PROCEDURE.md §4–§5) -----------------------------------------------------
 # Every participant reads a draft and every circulated amendment; before circulation an amendment
 # is seen by its movers' space (the delegation, regional room, caucus or drafting group) and, once

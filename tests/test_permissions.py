@@ -178,6 +178,89 @@ MATRIX.update({
         lambda w: f"/meetings/{w.meeting.id}/announcements/{programme_of(w).announcement}/delete"),
 })
 
+# --- documents (rules 9 and 14): a document and all its versions belong to its space's members ----------
+
+def documents_of(w: Any) -> Any:
+    """Ids of a plenary official document, a Workers' caucus working file, and one withdrawn of each."""
+    if not hasattr(w, "documents"):
+        import io
+        import os
+        from types import SimpleNamespace
+
+        from forum.documents import services as documents
+
+        def share(role: str, space: Space, **fields: Any) -> int:
+            content = io.BytesIO(b"%PDF-1.4\n% " + os.urandom(8).hex().encode() + b"\n%%EOF\n")
+            with unit_of_work():
+                return documents.publish_document(db.session.merge(w.users[role]), db.session.merge(space),
+                                                  language="en", file=content, filename="d.pdf", **fields).id
+
+        def withdraw(role: str, doc_id: int) -> None:
+            from forum.documents.models import Document
+
+            with unit_of_work():
+                documents.withdraw_document(db.session.merge(w.users[role]), db.session.get(Document, doc_id),
+                                            reason="For the access matrix")
+
+        plenary, workers = w.spaces[(SpaceKind.plenary, None)], caucus_of(w, "worker")
+        w.documents = SimpleNamespace(
+            plenary=share("secretariat", plenary, kind="official", symbol=f"{w.meeting.symbol_prefix}/1",
+                          title="Report"),
+            caucus=share("worker", workers, kind="working", title="Workers' draft"),
+            plenary_withdrawn=share("secretariat", plenary, kind="official", symbol=f"{w.meeting.symbol_prefix}/2",
+                                    title="Withdrawn report"),
+            caucus_withdrawn=share("worker", workers, kind="working", title="Withdrawn draft"),
+        )
+        withdraw("secretariat", w.documents.plenary_withdrawn)
+        withdraw("worker", w.documents.caucus_withdrawn)
+    return w.documents
+
+
+def document_rows(suffix: str, expectations: dict[str, dict[str, str]], methods: tuple[str, ...] = ("GET",)
+                  ) -> list[Row]:
+    """One row per document of documents_of() named in `expectations` (and per method)."""
+    return [Row(lambda w, which=which: f"/meetings/{w.meeting.id}/documents/{getattr(documents_of(w), which)}"
+                + suffix, expect, method)
+            for which, expect in expectations.items() for method in methods]
+
+
+WORKERS_ONLY = only({"worker"}, HIDDEN)
+NOBODY = {role: LOGIN if role == "anonymous" else HIDDEN for role in ROLES}
+# Where a user may share: any space they write in (the plenary: the secretariat); an observer writes nowhere.
+SHARERS = {**only({"government", "employer", "worker", "chair", "secretariat"}), "staff": HIDDEN, "admin": HIDDEN}
+READ = {"plenary": everyone_in_meeting(), "caucus": WORKERS_ONLY,
+        # Withdrawn: the secretariat keeps the plenary's; a caucus keeps its own.
+        "plenary_withdrawn": only({"secretariat"}, HIDDEN), "caucus_withdrawn": WORKERS_ONLY}
+
+MATRIX.update({
+    "documents.list_documents": [Row(lambda w: f"/meetings/{w.meeting.id}/documents?q=draft", everyone_in_meeting())],
+    "documents.documents_by_agenda_item": [Row(lambda w: f"/meetings/{w.meeting.id}/documents/by-agenda-item",
+                                               everyone_in_meeting())],
+    # Filtered, not refused: each lists the withdrawn documents they may still retrieve.
+    "documents.list_withdrawn_documents": [Row(lambda w: f"/meetings/{w.meeting.id}/documents/withdrawn",
+                                               everyone_in_meeting())],
+    # An empty form: sharers get 422 (through the gate) and nothing is written.
+    "documents.upload_document": [Row(lambda w: f"/meetings/{w.meeting.id}/documents/new", SHARERS, method)
+                                  for method in ("GET", "POST")],
+    "documents.show_document": document_rows("", READ),
+    "documents.download_document": document_rows("/download", READ),
+    "documents.download_version": document_rows("/versions/1", READ),
+    # The live list fetches rows of documents in lists only: a withdrawn one is nobody's row.
+    "documents.show_document_row": document_rows("/row", {"plenary": everyone_in_meeting(), "caucus": WORKERS_ONLY,
+                                                          "plenary_withdrawn": NOBODY, "caucus_withdrawn": NOBODY}),
+    # The secretariat gets 409 on the official document (reissue it instead), through the gate.
+    "documents.add_document_version": document_rows(
+        "/versions/new", {"plenary": secretariat_only(), "caucus": WORKERS_ONLY}, ("GET", "POST")),
+    "documents.add_language_version": document_rows(
+        "/languages/new", {"plenary": secretariat_only(), "caucus": WORKERS_ONLY}, ("GET", "POST")),
+    # Only official documents are reissued: the workers see their working file, but may not.
+    "documents.reissue_document": document_rows(
+        "/reissue", {"plenary": secretariat_only(), "caucus": {**NOBODY, "worker": FORBIDDEN}}, ("GET", "POST")),
+    # Without a reason nothing is withdrawn: the rows check the gate, not the withdrawal.
+    "documents.withdraw_document": document_rows(
+        "/withdraw", {"plenary": secretariat_only(), "caucus": WORKERS_ONLY}, ("GET", "POST")),
+})
+
 # Socket events. `subscribe` and `snapshot` are checked room by room below (SOCKET_ROOMS);
 # `connect` refuses anonymous users; `unsubscribe` and `disconnect` need no right.
 SOCKET_EVENTS = {"connect", "disconnect", "subscribe", "unsubscribe", "snapshot"}
