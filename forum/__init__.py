@@ -60,6 +60,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(audit_bp)
+    from forum import api
+
+    api.init_app(app)
     app.register_blueprint(documents_bp)
     errors_views.register(app)
     templating.register(app)

@@ -50,6 +50,9 @@ class Config:
     LANGUAGES = ("en", "fr", "es")
     SOCKETIO_ASYNC_MODE = "threading"
     PAGE_SIZE = 50
+    # JSON API: requests per user (a moving window; empty disables), idempotency keys kept this long.
+    API_RATE_LIMIT = "600 per minute"
+    IDEMPOTENCY_TTL_HOURS = 24
 
 
 class TestingConfig(Config):
@@ -67,7 +70,7 @@ class ProductionConfig(Config):
 
 
 _INT_KEYS = {"PROXY_HOPS", "SMTP_PORT", "MAX_CONTENT_LENGTH", "IMPORT_MAX_BYTES", "PAGE_SIZE",
-             "PASSWORD_RESET_HOURS", "MAX_UPLOAD_MB"}
+             "PASSWORD_RESET_HOURS", "MAX_UPLOAD_MB", "IDEMPOTENCY_TTL_HOURS"}
 _BOOL_KEYS = {"SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE", "SMTP_STARTTLS", "WTF_CSRF_ENABLED",
               "RATELIMIT_ENABLED"}
 _SECONDS_KEYS = {"PERMANENT_SESSION_LIFETIME", "REMEMBER_COOKIE_DURATION"}

@@ -1,6 +1,7 @@
 """Imports every model so that metadata (and Alembic) know them all."""
 
 from forum.accounts.models import ApiToken, PasswordReset, User
+from forum.api.models import IdempotencyKey
 from forum.audit.models import AuditChain, AuditEntry
 from forum.documents.models import Document, DocumentVersion
 from forum.drafting.models import (
@@ -35,6 +36,7 @@ from forum.meetings.models import (
 __all__ = [
     "AgendaItem", "Amendment", "AmendmentEvent", "AmendmentSeconder", "AmendmentSponsor", "Announcement", "ApiToken",
     "AuditChain", "AuditEntry", "Compilation", "Deadline", "Document", "DocumentVersion", "Draft", "DraftingGroup",
-    "Meeting", "Membership", "Notification", "Office", "Paragraph", "ParagraphEvent", "ParagraphText", "Part",
-    "Participant", "PasswordReset", "RegionalGroup", "RegionalGroupState", "Sitting", "Space", "SpaceMember", "User",
+    "IdempotencyKey", "Meeting", "Membership", "Notification", "Office", "Paragraph", "ParagraphEvent",
+    "ParagraphText", "Part", "Participant", "PasswordReset", "RegionalGroup", "RegionalGroupState", "Sitting",
+    "Space", "SpaceMember", "User",
 ]

@@ -65,6 +65,14 @@ def can_manage_users(user: Any) -> bool:
     return _signed_in(user) and bool(user.is_admin)
 
 
+def can_verify_audit(user: Any) -> bool:
+    """Verifying covers every chain (every meeting's and the global one): administrators only.
+
+    The report holds chain keys, counts and hashes, never an entry's content.
+    """
+    return _signed_in(user) and bool(user.is_admin)
+
+
 # --- meeting -------------------------------------------------------------------------------------
 
 def can_view_meeting(user: Any, meeting: Meeting) -> bool:

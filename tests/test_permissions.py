@@ -9,6 +9,7 @@ The table in docs/permissions.md says the same in words; keep them together.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,7 +48,11 @@ class Row:
     url: Callable[[Any], str]
     expect: dict[str, str]
     method: str = "GET"
-    data: Callable[[Any], dict[str, Any]] = field(default=lambda w: {})
+    data: Callable[[Any], Any] = field(default=lambda w: {})
+    # API rows authenticate with each user's bearer token (anonymous: none, so 401 = LOGIN) and send
+    # `data` as the body: a dict as JSON, a string as `content_type`.
+    api: bool = False
+    content_type: str = "application/json"
 
 
 def caucus_of(world: Any, group: str) -> Space:
@@ -261,6 +266,59 @@ MATRIX.update({
         "/withdraw", {"plenary": secretariat_only(), "caucus": WORKERS_ONLY}, ("GET", "POST")),
 })
 
+# --- the JSON API (/api/v1): the same rules, with bearer tokens ------------------------------------
+
+def api_row(path: Callable[[Any], str], expect: dict[str, str], method: str = "GET",
+            data: Callable[[Any], Any] = lambda w: {}, content_type: str = "application/json") -> Row:
+    return Row(lambda w: "/api/v1" + path(w), expect, method, data, api=True, content_type=content_type)
+
+
+def api_token(w: Any, role: str) -> str:
+    """A token of the role's user, created on first use."""
+    tokens = w.__dict__.setdefault("api_tokens", {})
+    if role not in tokens:
+        from forum.accounts.services import create_token
+
+        with unit_of_work():
+            tokens[role] = create_token(db.session.merge(w.users[role]), "access matrix")
+    return tokens[role]
+
+
+MATRIX.update({
+    # The OpenAPI document and its reference page describe the API to anyone.
+    "api-docs.openapi_json": [Row(lambda w: "/api/v1/openapi.json", {r: OK for r in ROLES})],
+    "api_reference.show_reference": [Row(lambda w: "/api/v1/docs", {r: OK for r in ROLES})],
+    "api_meetings.list_meetings": [api_row(lambda w: "/meetings", signed_in())],
+    # An empty body: staff get 422 (through the gate), others 403.
+    "api_meetings.create_meeting": [api_row(lambda w: "/meetings", only({"staff", "secretariat"}), "POST")],
+    "api_meetings.get_meeting": [api_row(lambda w: f"/meetings/{w.meeting.id}", everyone_in_meeting())],
+    "api_meetings.list_participants": [
+        api_row(lambda w: f"/meetings/{w.meeting.id}/participants", everyone_in_meeting()),
+        api_row(lambda w: f"/meetings/{w.meeting.id}/participants?removed=true", secretariat_only()),
+    ],
+    # A file with a wrong header: the secretariat gets 422 and nothing changes.
+    "api_meetings.import_participants": [
+        api_row(lambda w: f"/meetings/{w.meeting.id}/participants/import", secretariat_only(), "POST",
+                lambda w: "email\n", "text/csv"),
+    ],
+    "api_meetings.remove_participant": [
+        api_row(lambda w: f"/meetings/{w.meeting.id}/participants/{w.participants['worker'].id}?reason=Left",
+                secretariat_only(), "DELETE"),
+    ],
+    # Spaces are filtered, not refused: each participant lists those they belong to.
+    "api_meetings.list_spaces": [api_row(lambda w: f"/meetings/{w.meeting.id}/spaces", everyone_in_meeting())],
+    "api_meetings.list_sittings": [api_row(lambda w: f"/meetings/{w.meeting.id}/sittings", everyone_in_meeting())],
+    "api_audit.list_audit_entries": [api_row(lambda w: f"/meetings/{w.meeting.id}/audit", secretariat_only())],
+    # Verifying covers every meeting's chain: administrators only.
+    "api_audit.verify_audit": [api_row(lambda w: "/audit/verify", only({"admin"}))],
+    "api_tokens.list_tokens": [api_row(lambda w: "/me/tokens", signed_in())],
+    "api_tokens.create_token": [api_row(lambda w: "/me/tokens", signed_in(), "POST", lambda w: {"name": "script"})],
+    # A token is its owner's alone: everyone else is told it does not exist.
+    "api_tokens.revoke_token": [api_row(lambda w: f"/me/tokens/{w.token_id}", only({"government"}, HIDDEN),
+                                        "DELETE")],
+})
+
+
 # Socket events. `subscribe` and `snapshot` are checked room by room below (SOCKET_ROOMS);
 # `connect` refuses anonymous users; `unsubscribe` and `disconnect` need no right.
 SOCKET_EVENTS = {"connect", "disconnect", "subscribe", "unsubscribe", "snapshot"}
@@ -363,11 +421,37 @@ def test_access_matrix(app, backend, world, login, endpoint):
     for index, row in enumerate(MATRIX[endpoint]):
         url = row.url(world)
         for role in ROLES:
+            if row.api:
+                got = outcome(api_request(app, world, row, role))
+                if got != row.expect[role]:
+                    failures.append(f"row {index} {row.method} {url} as {role}: expected {row.expect[role]}, got {got}")
+                continue
             client = client_for(role, fresh=row.method != "GET")
             method = client.post if row.method == "POST" else client.get
             got = outcome(method(url, data=row.data(world)))
             if got != row.expect[role]:
                 failures.append(f"row {index} {row.method} {url} as {role}: expected {row.expect[role]}, got {got}")
+    assert not failures, "\n".join(failures)
+
+
+def api_request(app: Any, w: Any, row: Row, role: str, token: bool = True) -> Any:
+    headers = {"Authorization": f"Bearer {api_token(w, role)}"} if token and role != "anonymous" else {}
+    data = row.data(w)
+    body = (data if isinstance(data, str) else json.dumps(data)) if row.method != "GET" else None
+    return app.test_client().open(row.url(w), method=row.method, headers=headers, data=body,
+                                  content_type=row.content_type if body is not None else None)
+
+
+def test_the_api_refuses_session_cookies(app, world, login):
+    """A signed-in browser session opens no API operation: bearer tokens only (no CSRF to forge)."""
+    client = login(world.users["secretariat"])
+    failures = []
+    for endpoint, rows in MATRIX.items():
+        for row in rows:
+            if row.api:
+                response = client.open(row.url(world), method=row.method)
+                if response.status_code != 401:
+                    failures.append(f"{endpoint}: {row.method} {row.url(world)} answered {response.status_code}")
     assert not failures, "\n".join(failures)
 
 

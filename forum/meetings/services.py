@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import available_timezones
 
 import pycountry
 import sqlalchemy as sa
@@ -44,6 +45,12 @@ def state_name(code: str | None) -> str:
     return country.name if country else code
 
 
+@functools.cache
+def known_time_zones() -> frozenset[str]:
+    """IANA names only: ZoneInfo() alone would take "Europe" (a folder) and fail with an OSError."""
+    return frozenset(available_timezones())
+
+
 def validate_meeting_fields(title: str, symbol_prefix: str, languages: list[str], timezone: str) -> None:
     errors: dict[str, list[str]] = {}
     if not title.strip():
@@ -52,9 +59,7 @@ def validate_meeting_fields(title: str, symbol_prefix: str, languages: list[str]
         errors["symbol_prefix"] = ["Enter a symbol prefix without spaces, e.g. TTMLM/2027."]
     if not languages or any(code not in LANGUAGES for code in languages):
         errors["languages"] = ["Choose at least one of English, French and Spanish."]
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
+    if timezone not in known_time_zones():
         errors["timezone"] = ["Unknown time zone; use a name such as Europe/Zurich."]
     if errors:
         raise ValidationFailed("The meeting could not be saved.", errors)

@@ -1,0 +1,294 @@
+"""Marshmallow schemas of the API: what operations accept and what they answer.
+
+Output schemas dump plain dicts built by the operations (forum/api/*.py), so that a field's
+presence (e.g. a participant's email only for the secretariat) is decided next to the permission
+check, never by the schema. Every string input is a `Text`: no control characters, so nothing a
+browser could not have typed reaches a service or the database.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from forum.api.core import PageArgs, page_schema
+from forum.meetings.models import (
+    BodyType,
+    Capacity,
+    Group,
+    MembershipKind,
+    OfficeRole,
+    QuorumRule,
+    SittingState,
+    SpaceKind,
+    WeightingMode,
+)
+
+LANGUAGES = ("en", "fr", "es")
+QUORUM_RULES = [q.value for q in QuorumRule if q is not QuorumRule.none]
+
+
+def _values(enum_cls: Any) -> list[str]:
+    return [member.value for member in enum_cls]
+
+
+class Text(fields.String):
+    """A string without control characters; `multiline` allows line breaks and tabs."""
+
+    def __init__(self, *args: Any, multiline: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.multiline = multiline
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        allowed = "\n\r\t" if self.multiline else ""
+        if any(unicodedata.category(c) in ("Cc", "Cs") and c not in allowed for c in text):
+            raise ma.ValidationError("Control characters are not allowed here.")
+        return text
+
+
+def Code(choices: list[str], **kwargs: Any) -> fields.String:
+    """A string field that documents and checks its allowed values."""
+    return fields.String(validate=validate.OneOf(choices), **kwargs)
+
+
+class ErrorDetailSchema(ma.Schema):
+    code = fields.String(required=True, metadata={"description": "A stable code: not_found, validation_failed…"})
+    message = fields.String(required=True, metadata={"description": "A sentence for people, in the user's language."})
+    fields_ = fields.Dict(data_key="fields", attribute="fields", keys=fields.String(),
+                          values=fields.List(fields.String()), metadata={"description": "Messages per input field."})
+    errors = fields.List(fields.Dict(), metadata={
+        "description": "Per-row problems of an imported file: {row, field, message}; row 0 is the file."})
+
+
+class ErrorSchema(ma.Schema):
+    error = fields.Nested(ErrorDetailSchema, required=True)
+
+
+# --- meetings ----------------------------------------------------------------------------------------
+
+class MeetingInSchema(ma.Schema):
+    title = Text(required=True, validate=validate.Length(min=1, max=300))
+    symbol_prefix = Text(required=True, validate=validate.Length(min=1, max=60),
+                         metadata={"description": "Document symbols start with it, e.g. TTMLM/2027."})
+    languages = fields.List(Code(list(LANGUAGES)), load_default=list(LANGUAGES),
+                            validate=validate.Length(min=1, max=3))
+    time_zone = Text(load_default="Europe/Zurich", validate=validate.Length(min=1, max=64),
+                     metadata={"description": "An IANA time zone, e.g. Europe/Zurich."})
+    body_type = Code(_values(BodyType), load_default=BodyType.committee.value)
+    weighting = Code(_values(WeightingMode), load_default=WeightingMode.equal_strength.value)
+    quorum = Code(QUORUM_RULES, load_default=QuorumRule.committee.value, allow_none=True, metadata={
+        "description": "committee: a quorum of voting members in the attendance register; plenary_half: "
+                       "votes cast must reach half of the delegates attending; null: no quorum."})
+    starts_on = fields.Date(load_default=None, allow_none=True)
+    ends_on = fields.Date(load_default=None, allow_none=True)
+    venue = Text(load_default="", validate=validate.Length(max=200))
+
+
+class OfficeSchema(ma.Schema):
+    role = Code(_values(OfficeRole), required=True)
+    regional_group = fields.String(required=True, allow_none=True)
+
+
+class MyParticipationSchema(ma.Schema):
+    participant_id = fields.Integer(required=True)
+    group = Code(_values(Group), required=True)
+    capacity = Code(_values(Capacity), required=True)
+    member_state = fields.String(required=True, allow_none=True)
+    offices = fields.List(fields.Nested(OfficeSchema), required=True)
+
+
+class MeetingSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    symbol_prefix = fields.String(required=True)
+    languages = fields.List(fields.String(), required=True)
+    time_zone = fields.String(required=True)
+    body_type = Code(_values(BodyType), required=True)
+    weighting = Code(_values(WeightingMode), required=True)
+    quorum = Code(QUORUM_RULES, required=True, allow_none=True)
+    starts_on = fields.Date(required=True, allow_none=True)
+    ends_on = fields.Date(required=True, allow_none=True)
+    venue = fields.String(required=True)
+    version = fields.Integer(required=True)
+    you = fields.Nested(MyParticipationSchema, required=True,
+                        metadata={"description": "The caller's participation in the meeting."})
+
+
+MeetingPageSchema = page_schema(MeetingSchema, "MeetingPage")
+
+
+# --- participants ------------------------------------------------------------------------------------
+
+class PersonSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    email = fields.String(required=True, allow_none=True,
+                          metadata={"description": "Shown to the meeting secretariat only; null for others."})
+
+
+class ParticipantSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    user = fields.Nested(PersonSchema, required=True)
+    group = Code(_values(Group), required=True)
+    capacity = Code(_values(Capacity), required=True)
+    member_state = fields.String(required=True, allow_none=True)
+    membership = Code(_values(MembershipKind), required=True,
+                      metadata={"description": "In force today in the meeting's time zone (rule 4)."})
+    offices = fields.List(fields.Nested(OfficeSchema), required=True)
+    removed_at = fields.AwareDateTime(required=True, allow_none=True)
+
+
+ParticipantPageSchema = page_schema(ParticipantSchema, "ParticipantPage")
+
+
+class ParticipantQuerySchema(PageArgs):
+    group = Code(_values(Group), metadata={"description": "Only this group."})
+    q = Text(validate=validate.Length(max=100), metadata={"description": "Part of a name (or email)."})
+    removed = fields.Boolean(load_default=False, metadata={
+        "description": "List removed participants instead (the secretariat only)."})
+
+
+class RemoveQuerySchema(ma.Schema):
+    reason = Text(required=True, multiline=True, validate=validate.Length(min=1, max=500),
+                  metadata={"description": "Why the participant is removed; recorded in the audit log."})
+
+
+class ImportQuerySchema(ma.Schema):
+    effective_from = fields.Date(load_default=None, metadata={
+        "description": "Membership changes effective from this day; default: new participants today, "
+                       "changes to existing participants the next day (meeting time zone)."})
+
+
+class ParticipantChangeSchema(ma.Schema):
+    row = fields.Integer(required=True)
+    email = fields.String(required=True)
+    name = fields.String(required=True)
+    action = Code(["created", "updated"], required=True)
+    fields_ = fields.Dict(data_key="fields", attribute="fields", required=True, keys=fields.String(),
+                          values=fields.List(fields.Raw(allow_none=True)),
+                          metadata={"description": "Column → [before, after]."})
+    effective_from = fields.Date(required=True, allow_none=True)
+
+
+class StateAddedSchema(ma.Schema):
+    regional_group = fields.String(required=True)
+    member_state = fields.String(required=True)
+
+
+class ImportReportSchema(ma.Schema):
+    created = fields.Integer(required=True)
+    updated = fields.Integer(required=True)
+    unchanged = fields.Integer(required=True)
+    accounts_created = fields.Integer(required=True)
+    changes = fields.List(fields.Nested(ParticipantChangeSchema), required=True)
+    states_added = fields.List(fields.Nested(StateAddedSchema), required=True)
+
+
+# --- spaces and sittings -----------------------------------------------------------------------------
+
+class SpaceSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    kind = Code(_values(SpaceKind), required=True)
+    name = fields.String(required=True)
+    group = Code(_values(Group), required=True, allow_none=True)
+    regional_group = fields.String(required=True, allow_none=True)
+    member_state = fields.String(required=True, allow_none=True)
+    can_write = fields.Boolean(required=True)
+
+
+SpacePageSchema = page_schema(SpaceSchema, "SpacePage")
+
+
+class AgendaItemRefSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    number = fields.String(required=True)
+    title = fields.String(required=True)
+
+
+class SittingSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True, allow_none=True)
+    room = fields.String(required=True)
+    state = Code(_values(SittingState), required=True)
+    agenda_item = fields.Nested(AgendaItemRefSchema, required=True, allow_none=True)
+    version = fields.Integer(required=True)
+
+
+SittingPageSchema = page_schema(SittingSchema, "SittingPage")
+
+
+# --- audit -------------------------------------------------------------------------------------------
+
+class AuditQuerySchema(PageArgs):
+    actor = Text(validate=validate.Length(max=254), metadata={"description": "Part of the actor's email or name."})
+    action = Text(validate=validate.Length(max=60), metadata={"description": "An action or its beginning."})
+    object_type = Text(validate=validate.Length(max=40))
+    object_id = Text(validate=validate.Length(max=40))
+    date_from = fields.Date(metadata={"description": "First day, in the meeting's time zone."})
+    date_to = fields.Date(metadata={"description": "Last day, in the meeting's time zone."})
+
+    @ma.validates_schema
+    def _dates_in_order(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
+            raise ma.ValidationError("The end date is before the start date.", "date_to")
+
+
+class AuditEntrySchema(ma.Schema):
+    seq = fields.Integer(required=True)
+    created_at = fields.AwareDateTime(required=True)
+    redacted = fields.Boolean(required=True, metadata={
+        "description": "An entry about a restricted space the caller is not a member of (rule 11): "
+                       "only its sequence number and time are given."})
+    actor = fields.String(required=True, allow_none=True)
+    actor_name = fields.String(required=True, allow_none=True)
+    for_chair = fields.Boolean(required=True, allow_none=True)
+    action = fields.String(required=True, allow_none=True)
+    object_type = fields.String(required=True, allow_none=True)
+    object_id = fields.String(required=True, allow_none=True)
+    space_id = fields.Integer(required=True, allow_none=True)
+    payload = fields.Dict(required=True, allow_none=True)
+
+
+AuditEntryPageSchema = page_schema(AuditEntrySchema, "AuditEntryPage")
+
+
+class ChainReportSchema(ma.Schema):
+    key = fields.String(required=True, metadata={"description": "global, or meeting:<id>"})
+    ok = fields.Boolean(required=True)
+    entries = fields.Integer(required=True)
+    head_seq = fields.Integer(required=True)
+    head_hash = fields.String(required=True)
+    broken_seq = fields.Integer(required=True, allow_none=True)
+    reason = fields.String(required=True)
+
+
+class AuditVerificationSchema(ma.Schema):
+    ok = fields.Boolean(required=True)
+    chains = fields.List(fields.Nested(ChainReportSchema), required=True)
+
+
+# --- tokens ------------------------------------------------------------------------------------------
+
+class TokenInSchema(ma.Schema):
+    name = Text(required=True, validate=validate.Length(min=1, max=100),
+                metadata={"description": "Where the token is used, e.g. room display."})
+
+
+class TokenSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    created_at = fields.AwareDateTime(required=True)
+    last_used_at = fields.AwareDateTime(required=True, allow_none=True)
+
+
+class NewTokenSchema(TokenSchema):
+    token = fields.String(required=True, metadata={"description": "The token itself: shown this once only."})
+
+
+TokenPageSchema = page_schema(TokenSchema, "TokenPage")
