@@ -57,7 +57,13 @@ class LogRow:
     payload: str = ""
 
 
+# The days a filter can name: a zone offset at either end of the calendar would step outside what a
+# datetime can hold (0001-01-01 in Zurich is 0000-12-31 in UTC), and the end date is taken + 1 day.
+_FIRST_DAY, _LAST_DAY = date(1, 1, 2), date(9999, 12, 31)
+
+
 def _day_start(day: date, tz: str) -> datetime:
+    day = min(max(day, _FIRST_DAY), _LAST_DAY)
     return datetime.combine(day, time(0), tzinfo=ZoneInfo(tz)).astimezone(UTC)
 
 
@@ -78,7 +84,8 @@ def meeting_log(meeting_id: int, visible_space_ids: Collection[int],
     if filters.date_from:
         stmt = stmt.where(AuditEntry.created_at >= _day_start(filters.date_from, filters.timezone))
     if filters.date_to:
-        stmt = stmt.where(AuditEntry.created_at < _day_start(filters.date_to + timedelta(days=1), filters.timezone))
+        end = filters.date_to + timedelta(days=1) if filters.date_to < _LAST_DAY else _LAST_DAY
+        stmt = stmt.where(AuditEntry.created_at < _day_start(end, filters.timezone))
     if not filters.tests_hidden_fields:
         return stmt
     stmt = stmt.where(_visible(visible_space_ids))

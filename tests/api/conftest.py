@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -66,9 +67,7 @@ def operation_for(app: Any, spec: dict[str, Any], method: str, path: str) -> dic
             rule, _args = app.url_map.bind("forum.test").match(path.split("?")[0], method, return_rule=True)
         except HTTPException:
             return None
-    template = rule.rule
-    for name in rule.arguments:
-        template = template.replace(f"<id:{name}>", "{" + name + "}")
+    template = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)  # as flask-smorest writes paths
     item = spec["paths"].get(template)
     return None if item is None else item.get(method.lower())
 

@@ -86,3 +86,13 @@ def test_verify_audit_is_for_administrators_only(api, scene):
         response = api(user).get("/audit/verify")
         assert response.status_code == 403 and response.get_json()["error"]["code"] == "not_allowed"
     assert api(None).get("/audit/verify").status_code == 401
+
+
+def test_dates_at_the_ends_of_the_calendar_filter_rather_than_crash(api, scene, login):
+    """0001-01-01 in Zurich is still year 0 in UTC: the filter clamps instead of overflowing."""
+    for first, last in (("0001-01-01", "9999-12-31"), ("9999-12-31", "9999-12-31"), ("0001-01-01", "0001-01-01")):
+        response = api(scene.secretary).get(log(scene), query={"date_from": first, "date_to": last})
+        assert response.status_code == 200, response.get_json()
+    assert api(scene.secretary).get(log(scene), query={"date_from": "0001-01-01"}).get_json()["total"] > 0
+    page = login(scene.secretary).get(f"{log(scene)}?date_from=0001-01-01&date_to=9999-12-31")
+    assert page.status_code == 200  # the secretariat's page shares the query
