@@ -54,12 +54,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from forum import errors_views, templating
     from forum.accounts.views import bp as accounts_bp
     from forum.audit.views import bp as audit_bp
+    from forum.discussions.views import bp as discussions_bp
     from forum.documents.views import bp as documents_bp
     from forum.meetings.views import bp as meetings_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(discussions_bp)
     from forum import api
 
     api.init_app(app)
@@ -99,7 +101,10 @@ def _init_database(app: Flask) -> None:
     if uri.startswith("postgresql://"):
         app.config["SQLALCHEMY_DATABASE_URI"] = uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
     ext.db.init_app(app)
-    ext.migrate.init_app(app, ext.db, render_as_batch=True, compare_type=True)
+    from forum.discussions.search import include_name, include_object  # search index objects are not models
+
+    ext.migrate.init_app(app, ext.db, render_as_batch=True, compare_type=True, include_name=include_name,
+                         include_object=include_object)
     with app.app_context():
         engine = ext.db.engine
         if engine.dialect.name == "sqlite":

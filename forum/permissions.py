@@ -513,6 +513,94 @@ def can_view_space_amendments(user: Any, space: Space) -> bool:
         and can_view_space(user, space)
 
 
+# --- discussions (threads and posts in a space) ---------------------------------------------------------
+# Threads and posts are read and written by the space's members alone (rule 9); moderation is a
+# right inside a space, never a way into one.
+
+def can_moderate_space(user: Any, space: Space) -> bool:
+    """Pin and lock threads, hide posts. The plenary: the Chair or the secretariat; a caucus: that
+    group's secretary or spokesperson; a regional room: its coordinator; the officers' room: the
+    secretariat; a delegation room: the State's delegates (not its advisers); a drafting group: its
+    named members who are the Chair or of the secretariat. Always a member of the space first."""
+    p = participation(user, space.meeting_id)
+    if p is None or not is_space_member(p, space):
+        return False
+    roles = p.roles()
+    kind = space.kind
+    if kind is SpaceKind.plenary or kind is SpaceKind.drafting:
+        return p.capacity is Capacity.secretariat or OfficeRole.chair in roles
+    if kind is SpaceKind.group:
+        return bool(roles & {OfficeRole.group_secretary, OfficeRole.spokesperson})
+    if kind is SpaceKind.regional:
+        return any(o.role is OfficeRole.coordinator and o.regional_group_id == space.regional_group_id
+                   for o in p.offices)
+    if kind is SpaceKind.officers:
+        return p.capacity is Capacity.secretariat
+    if kind is SpaceKind.delegation:
+        return p.capacity is Capacity.delegate
+    return False
+
+
+def _thread_of(post: Any) -> Any:
+    from forum.discussions.models import Thread
+
+    return db.session.get(Thread, post.thread_id)
+
+
+def can_view_thread(user: Any, thread: Any) -> bool:
+    return can_view_space(user, thread.space)
+
+
+def can_start_thread(user: Any, space: Space) -> bool:
+    return can_write_space(user, space)
+
+
+def can_reply_to_thread(user: Any, thread: Any) -> bool:
+    """The space's writers; a locked thread takes replies from its moderators only."""
+    return can_write_space(user, thread.space) and (not thread.locked or can_moderate_space(user, thread.space))
+
+
+def can_edit_post(user: Any, post: Any) -> bool:
+    """Authors change their own posts (edit or delete) while they may still reply in the thread."""
+    if not _signed_in(user) or post.author_id != user.id or post.removed_at is not None:
+        return False
+    return can_reply_to_thread(user, _thread_of(post))
+
+
+def can_delete_post(user: Any, post: Any) -> bool:
+    return can_edit_post(user, post)
+
+
+def can_hide_post(user: Any, post: Any) -> bool:
+    return post.removed_at is None and can_moderate_space(user, _thread_of(post).space)
+
+
+def can_unhide_post(user: Any, post: Any) -> bool:
+    return (post.removal is not None and post.removal.value == "hidden_by_moderator"
+            and can_moderate_space(user, _thread_of(post).space))
+
+
+def can_view_post_history(user: Any, post: Any) -> bool:
+    """Every version of a post is seen by whoever sees the post; a removed post's, by moderators."""
+    space = _thread_of(post).space
+    if post.removed_at is not None:
+        return can_moderate_space(user, space)
+    return can_view_space(user, space)
+
+
+def can_pin_thread(user: Any, thread: Any) -> bool:
+    return can_moderate_space(user, thread.space)
+
+
+def can_lock_thread(user: Any, thread: Any) -> bool:
+    return can_moderate_space(user, thread.space)
+
+
+def can_search_discussions(user: Any, meeting: Meeting) -> bool:
+    """Any participant searches; the results are limited, in SQL, to visible_space_ids()."""
+    return can_view_meeting(user, meeting)
+
+
 # --- real-time rooms -------------------------------------------------------------------------------
 
 def can_join_room(user: Any, room_name: str) -> bool:
@@ -537,6 +625,11 @@ def can_join_room(user: Any, room_name: str) -> bool:
 
         draft = db.session.get(Draft, ident_int)
         return draft is not None and can_view_draft(user, draft)
+    if kind == "thread" and not suffix:
+        from forum.discussions.models import Thread
+
+        thread = db.session.get(Thread, ident_int)
+        return thread is not None and can_view_thread(user, thread)
     return False
 
 

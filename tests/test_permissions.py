@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from forum.db import unit_of_work
+from forum.discussions.models import Post
 from forum.extensions import db, socketio
 from forum.meetings.models import Group, Space, SpaceKind
 
@@ -319,6 +320,84 @@ MATRIX.update({
 })
 
 
+# --- discussions (rule 9): threads and posts belong to their space's members alone ---------------------
+# For each kind of space: how to find it, which role writes its thread, its members, its moderators.
+DISCUSSION_SPACES: dict[str, tuple[Callable[[Any], Space], str, set[str], set[str]]] = {
+    "plenary": (lambda w: w.spaces[(SpaceKind.plenary, None)], "government",
+                {"government", "employer", "worker", "chair", "observer", "secretariat"}, {"chair", "secretariat"}),
+    "government caucus": (lambda w: caucus_of(w, "government"), "government", {"government", "chair"}, set()),
+    "employer caucus": (lambda w: caucus_of(w, "employer"), "employer", {"employer"}, set()),
+    "worker caucus": (lambda w: caucus_of(w, "worker"), "worker", {"worker"}, set()),
+    "officers": (lambda w: w.spaces[(SpaceKind.officers, None)], "chair", {"chair", "secretariat"}, {"secretariat"}),
+    "delegation": (lambda w: w.spaces[(SpaceKind.delegation, "KE")], "government", {"government"}, {"government"}),
+    "regional": (lambda w: w.spaces[(SpaceKind.regional, "AFRICA")], "government", {"government"}, set()),
+}
+
+
+def discussions_of(w: Any) -> dict[str, tuple[int, int, int]]:
+    """(space id, thread id, opening post id) per kind of space, written by a member on first use."""
+    if not hasattr(w, "threads"):
+        from forum.db import unit_of_work
+        from forum.discussions import services as discussions
+
+        w.threads = {}
+        for name, (space_of, author, _members, _moderators) in DISCUSSION_SPACES.items():
+            with unit_of_work():
+                space = db.session.merge(space_of(w))
+                thread = discussions.start_thread(db.session.merge(w.users[author]), space, title=f"On the {name}",
+                                                  body="An opening post.")
+                w.threads[name] = (space.id, thread.id, db.session.scalar(
+                    db.select(db.func.min(Post.id)).where(Post.thread_id == thread.id)))
+    return w.threads
+
+
+def in_space(members: set[str], allowed: set[str]) -> dict[str, str]:
+    """Members without the right: 403; everyone else outside the space: 404 (ids reveal nothing)."""
+    return {role: LOGIN if role == "anonymous" else OK if role in allowed else FORBIDDEN if role in members
+            else HIDDEN for role in ROLES}
+
+
+def discussion_rows(suffix: str, rights: str, methods: tuple[str, ...] = ("GET",), level: str = "post") -> list[Row]:
+    """One row per kind of space (and method). `rights`: view | write | own | moderate."""
+    rows = []
+    for name, (_space_of, author, members, moderators) in DISCUSSION_SPACES.items():
+        allowed = {"view": members, "write": members - {"observer"}, "own": {author}, "moderate": moderators}[rights]
+
+        def url(w: Any, name: str = name) -> str:
+            space_id, thread_id, post_id = discussions_of(w)[name]
+            path = f"/meetings/{w.meeting.id}/spaces/{space_id}"
+            if level in ("thread", "post"):
+                path += f"/threads/{thread_id}"
+            if level == "post":
+                path += f"/posts/{post_id}"
+            return path + suffix
+
+        rows.extend(Row(url, in_space(members, allowed), method) for method in methods)
+    return rows
+
+
+MATRIX.update({
+    "discussions.list_threads": discussion_rows("/threads", "view", level="space"),
+    "discussions.unread_counts": discussion_rows("/threads/unread", "view", level="space"),
+    # Empty forms: writers get 422 (through the gate) and nothing is written.
+    "discussions.start_thread": discussion_rows("/threads/new", "write", ("GET", "POST"), level="space"),
+    "discussions.show_thread": discussion_rows("", "view", level="thread"),
+    "discussions.reply_to_thread": discussion_rows("/reply", "write", ("GET", "POST"), level="thread"),
+    "discussions.go_to_post": discussion_rows("", "view"),
+    "discussions.show_post_fragment": discussion_rows("/fragment", "view"),
+    "discussions.show_post_history": discussion_rows("/history", "view"),
+    "discussions.edit_post": discussion_rows("/edit", "own", ("GET", "POST")),
+    "discussions.delete_post": discussion_rows("/delete", "own", ("GET", "POST")),
+    "discussions.hide_post": discussion_rows("/hide", "moderate", ("GET", "POST")),
+    # The post is not hidden: a moderator gets 409 (through the gate).
+    "discussions.unhide_post": discussion_rows("/unhide", "moderate", ("POST",)),
+    # Without a value a moderator gets 400 (through the gate) and nothing changes.
+    "discussions.pin_thread": discussion_rows("/pin", "moderate", ("POST",), level="thread"),
+    "discussions.lock_thread": discussion_rows("/lock", "moderate", ("POST",), level="thread"),
+    # Any participant searches; results are limited to their spaces (tests/unit/test_discussions_search.py).
+    "discussions.search_posts": [Row(lambda w: f"/meetings/{w.meeting.id}/search?q=opening", everyone_in_meeting())],
+})
+
 # Socket events. `subscribe` and `snapshot` are checked room by room below (SOCKET_ROOMS);
 # `connect` refuses anonymous users; `unsubscribe` and `disconnect` need no right.
 SOCKET_EVENTS = {"connect", "disconnect", "subscribe", "unsubscribe", "snapshot"}
@@ -335,6 +414,13 @@ SOCKET_ROOMS: dict[str, tuple[Callable[[Any], str], set[str]]] = {
     "regional": (lambda w: f"space:{w.spaces[(SpaceKind.regional, 'AFRICA')].id}", {"government"}),
     "another user's room": (lambda w: f"user:{w.users['admin'].id}", {"admin"}),
 }
+SOCKET_ROOMS.update({
+    f"thread in the {name}": (lambda w, name=name: f"thread:{discussions_of(w)[name][1]}", members)
+    for name, (_space_of, _author, members, _moderators) in DISCUSSION_SPACES.items()
+})
+
+
+SOCKET_ROOMS["draft"] = (lambda w: f"draft:{drafting_of(w).draft}", MEMBERS)
 
 
 class World:

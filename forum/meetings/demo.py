@@ -24,6 +24,7 @@ import sqlalchemy as sa
 
 from forum.accounts.models import User
 from forum.accounts.services import create_user, user_by_email
+from forum.discussions.demo import load_demo_discussions
 from forum.documents.demo import load_demo_documents
 from forum.extensions import db
 from forum.meetings import programme
@@ -251,6 +252,7 @@ def load_demo(today: date | None = None) -> DemoResult:
         db.session.flush()
     import_participants(creator, meeting, participants_csv(), effective_from=meeting.starts_on)
     _programme(creator, meeting)
+    load_demo_discussions(meeting)
     load_demo_documents(meeting, users)
     accounts = [(p.email, DEMO_PASSWORD, p.role) for p in PEOPLE]
     return DemoResult(meeting=meeting, created=created, accounts=accounts)

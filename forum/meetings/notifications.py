@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from babel.dates import format_date
+from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -24,6 +25,7 @@ from forum.meetings.services import state_name
 MEMBERSHIP_CHANGED = "membership.changed"
 # Other modules describe their own codes: code -> function(data) -> sentence in the reader's language.
 DESCRIBERS: dict[str, Any] = {}
+MENTIONED = "discussion.mention"  # data: author, thread_title, meeting_id, space_id, thread_id, post_id
 
 
 def notify(user_id: int, meeting_id: int | None, code: str, data: dict[str, Any]) -> Notification:
@@ -147,6 +149,9 @@ def describe_changes(fields: dict[str, Any], *, skip: tuple[str, ...] = ()) -> s
 def describe(note: Notification) -> str:
     """The notification as a sentence in the reader's language."""
     data = note.data or {}
+    if note.code == MENTIONED:
+        return _("%(author)s mentioned you in the discussion “%(title)s”.", author=data.get("author", ""),
+                 title=data.get("thread_title", ""))
     if note.code in DESCRIBERS:
         return DESCRIBERS[note.code](data)
     if note.code != MEMBERSHIP_CHANGED:
@@ -173,3 +178,13 @@ def describe(note: Notification) -> str:
     if effective:
         text += " " + _("Membership effective from %(date)s.", date=effective)
     return text
+
+
+def link(note: Notification) -> str | None:
+    """Where the notification leads, if anywhere (the page checks access again)."""
+    data = note.data or {}
+    if note.code == MENTIONED and all(isinstance(data.get(k), int) for k in
+                                      ("meeting_id", "space_id", "thread_id", "post_id")):
+        return url_for("discussions.go_to_post", meeting_id=data["meeting_id"], space_id=data["space_id"],
+                       thread_id=data["thread_id"], post_id=data["post_id"])
+    return None

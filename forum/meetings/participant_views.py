@@ -148,7 +148,8 @@ def list_notifications():
         abort(403)
     page = paginate(notifications.notifications_of_user(current_user.id))
     return render_template("meetings/notifications.html", page=page, describe=notifications.describe,
-                           form=ConfirmForm(), unread=notifications.unread_count(current_user.id))
+                           link=notifications.link, form=ConfirmForm(),
+                           unread=notifications.unread_count(current_user.id))
 
 
 @bp.route("/notifications/read", methods=["POST"])

@@ -1,8 +1,9 @@
 // The live channel every page shares: follow rooms, keep versions, resync after a gap or a reconnect.
 (function () {
   "use strict";
+  if (window.ForumLive) return;  // several sections of one page may each load this file: one socket
   const handlers = {};
-  const rooms = {};  // room -> {version, onSnapshot}
+  const rooms = {};  // room -> {version, callbacks, snapshot}
   let socket = null;
 
   function connect() {
@@ -30,25 +31,31 @@
 
   function subscribe(room) {
     socket.emit("subscribe", { room }, (ack) => {
-      if (ack && ack.ok) {
-        rooms[room].version = ack.snapshot.version || 0;
-        rooms[room].onSnapshot(ack.snapshot);
-      }
+      if (ack && ack.ok) deliver(room, ack.snapshot);
     });
+  }
+
+  function deliver(room, snapshot) {
+    rooms[room].version = snapshot.version || 0;
+    rooms[room].snapshot = snapshot;
+    rooms[room].callbacks.forEach((fn) => fn(snapshot));
   }
 
   function resync(room) {
     socket.emit("snapshot", { room }, (ack) => {
-      if (ack && ack.ok) {
-        rooms[room].version = ack.snapshot.version || 0;
-        rooms[room].onSnapshot(ack.snapshot);
-      }
+      if (ack && ack.ok) deliver(room, ack.snapshot);
     });
   }
 
   window.ForumLive = {
     follow(room, onSnapshot) {
-      rooms[room] = { version: 0, onSnapshot: onSnapshot || function () {} };
+      const fn = onSnapshot || function () {};
+      if (rooms[room]) {  // another part of the page follows it already
+        rooms[room].callbacks.push(fn);
+        if (rooms[room].snapshot) fn(rooms[room].snapshot);
+        return;
+      }
+      rooms[room] = { version: 0, callbacks: [fn], snapshot: null };
       const s = connect();
       if (s && s.connected) subscribe(room);
     },

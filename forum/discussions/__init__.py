@@ -1,0 +1,1 @@
+"""Threaded discussions in a meeting's spaces: threads, nested posts, revisions, read markers, search."""

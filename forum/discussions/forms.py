@@ -1,0 +1,50 @@
+"""Forms of discussions. The services check everything again (and the API goes straight to them)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import HiddenInput
+
+from forum.discussions.services import MAX_BODY, MAX_REASON, MAX_TITLE
+
+BODY_HINT = _l("Markdown: **bold**, *italic*, > quotation, - list, [link](https://…). "
+               "Mention a participant who can see this space with @[Full Name].")
+
+
+def _body_field(label: str | None = None) -> TextAreaField:
+    return TextAreaField(label or _l("Message"), validators=[DataRequired(), Length(max=MAX_BODY)],
+                         description=BODY_HINT, render_kw={"rows": 8, "maxlength": MAX_BODY})
+
+
+class ThreadForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=MAX_TITLE)],
+                        render_kw={"maxlength": MAX_TITLE})
+    body = _body_field()
+
+
+class ReplyForm(FlaskForm):
+    parent_id = IntegerField(validators=[Optional()], widget=HiddenInput())
+    body = _body_field(_l("Your reply"))
+
+
+class EditPostForm(FlaskForm):
+    body = _body_field()
+
+
+class HidePostForm(FlaskForm):
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=MAX_REASON)],
+                         description=_l("Shown in place of the post: “hidden by moderator: reason”."),
+                         render_kw={"maxlength": MAX_REASON})
+
+
+class ToggleForm(FlaskForm):
+    """Pin or lock (value "1") and undo it (value "0")."""
+
+    value = HiddenField(validators=[DataRequired()])
+
+
+class ConfirmForm(FlaskForm):
+    """A destructive action's confirmation: nothing but the CSRF token."""
