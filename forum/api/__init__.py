@@ -72,6 +72,8 @@ def init_app(app: Flask) -> Api:
     for blp in blueprints():
         api.register_blueprint(blp, url_prefix=core.PREFIX)
         csrf.exempt(blp)  # bearer tokens only: no cookie, so no cross-site request to forge
+    # flask-smorest's own pagination (an X-Pagination header) is not used: lists carry their page.
+    api.spec.components.schemas.pop("PaginationMetadata", None)
     from forum.api import reference
 
     app.register_blueprint(reference.bp)

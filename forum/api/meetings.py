@@ -237,7 +237,7 @@ def import_participants(args: dict[str, Any], meeting_id: int):
     if len(data) > limit:
         raise TooLarge("The file is larger than this site imports at once. Split it into smaller files.")
     with unit_of_work():
-        report = accreditation.import_participants(user, meeting, data, effective_from=args["effective_from"])
+        report = accreditation.import_participants(user, meeting, data, effective_from=args.get("effective_from"))
     return {
         "created": report.created, "updated": report.updated, "unchanged": report.unchanged,
         "accounts_created": report.accounts_created,

@@ -72,7 +72,8 @@ def operations(spec: dict[str, Any]) -> list[dict[str, Any]]:
                 content_type, media = next(iter(op["requestBody"]["content"].items()))
                 body = {"content_type": content_type, "type": type_label(media.get("schema"))}
             answers = []
-            for status, response in op.get("responses", {}).items():
+            for status, response in sorted(op.get("responses", {}).items(),
+                                           key=lambda pair: int(pair[0]) if pair[0].isdigit() else 999):
                 if "$ref" in response:
                     response = responses.get(ref_name(response["$ref"]), {})
                 media = next(iter(response.get("content", {}).values()), {})

@@ -158,7 +158,7 @@ class RemoveQuerySchema(ma.Schema):
 
 
 class ImportQuerySchema(ma.Schema):
-    effective_from = fields.Date(load_default=None, metadata={
+    effective_from = fields.Date(metadata={
         "description": "Membership changes effective from this day; default: new participants today, "
                        "changes to existing participants the next day (meeting time zone)."})
 
