@@ -56,11 +56,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from forum.audit.views import bp as audit_bp
     from forum.discussions.views import bp as discussions_bp
     from forum.documents.views import bp as documents_bp
+    from forum.drafting.views import bp as drafting_bp
     from forum.meetings.views import bp as meetings_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(drafting_bp)
     app.register_blueprint(discussions_bp)
     from forum import api
 

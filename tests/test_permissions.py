@@ -398,6 +398,207 @@ MATRIX.update({
     "discussions.search_posts": [Row(lambda w: f"/meetings/{w.meeting.id}/search?q=opening", everyone_in_meeting())],
 })
 
+# --- drafting (rules 15-26): drafts are every participant's; an amendment before circulation is its
+# movers' space's (and, once submitted, the secretariat's); the Chair or the secretariat decides ----------
+
+def drafting_of(w: Any) -> Any:
+    """A draft in preparation, a draft open for amendments with amendments in several states, a
+    compilation and a drafting group; an Employers' group secretary files the caucus's draft."""
+    if not hasattr(w, "drafting"):
+        from types import SimpleNamespace
+
+        from forum.accounts.models import User
+        from forum.drafting import amendments as amend
+        from forum.drafting import drafts
+        from forum.drafting.importing import ParsedDraft, ParsedParagraph, ParsedPart
+        from forum.drafting.models import Mover, MoverKind, Paragraph
+        from forum.meetings.models import Capacity, Meeting, Office, OfficeRole, Participant
+
+        def structure() -> ParsedDraft:
+            return ParsedDraft(preamble="The meeting concludes:", parts=[ParsedPart("Principles", [
+                ParsedParagraph("Labour migration should be fair.", ["An item."]),
+                ParsedParagraph("Governments should act.")])])
+
+        def label(draft_id: int, text: str) -> Paragraph:
+            return db.session.scalars(db.select(Paragraph).where(Paragraph.draft_id == draft_id,
+                                                                 Paragraph.label == text)).one()
+
+        secretariat = w.users["secretariat"]
+        government = w.users["government"]
+        kenya = Mover(MoverKind.state, states=("KE",))
+        with unit_of_work():
+            meeting = db.session.get(Meeting, w.meeting.id)
+            user = User(email="emp.secretary@matrix.test", name="Employer Secretary", password_hash="-",
+                        session_generation=1)
+            db.session.add(user)
+            db.session.flush()
+            secretary = Participant(meeting_id=meeting.id, user_id=user.id, group=Group.employer,
+                                    capacity=Capacity.adviser)
+            db.session.add(secretary)
+            db.session.flush()
+            db.session.add(Office(meeting_id=meeting.id, participant_id=secretary.id, role=OfficeRole.group_secretary))
+            worker_user = User(email="worker.member@matrix.test", name="Worker Member", password_hash="-",
+                               session_generation=1)
+            db.session.add(worker_user)
+            db.session.flush()
+            worker = Participant(meeting_id=meeting.id, user_id=worker_user.id, group=Group.worker,
+                                 capacity=Capacity.delegate)
+            db.session.add(worker)
+            db.session.flush()
+            prep = drafts.create_draft(secretariat, meeting, title="In preparation", symbol="M/PREP",
+                                       original_language="en", structure=structure())
+            draft = drafts.create_draft(secretariat, meeting, title="Open", symbol="M/OPEN", original_language="en",
+                                        structure=structure())
+            drafts.open_draft(secretariat, draft)
+        with unit_of_work():
+            circulated = amend.file_amendment(government, draft, label(draft.id, "2"), mover=kenya, kind="delete",
+                                              language="en", explanation="Circulated.")
+            withdrawn = amend.file_amendment(government, draft, label(draft.id, "1"), mover=kenya, kind="delete",
+                                             language="en", explanation="Withdrawn.")
+            for a in (circulated, withdrawn):
+                amend.submit_amendment(government, a)
+                amend.validate_amendment(secretariat, a)
+            amend.circulate_amendments(secretariat, draft)
+            amend.withdraw_amendment(government, withdrawn)
+        with unit_of_work():
+            submitted = amend.file_amendment(government, draft, label(draft.id, "1(a)"), mover=kenya, kind="delete",
+                                             language="en", explanation="Submitted.")
+            amend.submit_amendment(government, submitted)
+            ke_draft = amend.file_amendment(government, draft, label(draft.id, "preamble"), mover=kenya,
+                                            kind="delete", language="en", explanation="Kenya's draft.")
+            employer_draft = amend.file_amendment(db.session.get(User, user.id), draft, label(draft.id, "2"),
+                                                  mover=Mover(MoverKind.employer_group), kind="delete",
+                                                  language="en", explanation="Employers' draft.")
+            # Its Employer and Worker members are not the world's: those two file nothing (rule 19).
+            group = drafts.create_drafting_group(secretariat, draft, name="Recruitment", participant_ids=[
+                w.participants["government"].id, secretary.id, worker.id])
+        w.drafting = SimpleNamespace(
+            draft=draft.id, prep=prep.id, prep_part=db.session.scalars(
+                db.select(Paragraph.part_id).where(Paragraph.draft_id == prep.id, Paragraph.label == "1")).one(),
+            prep_paragraph=label(prep.id, "2").id, paragraph=label(draft.id, "2").id, circulated=circulated.id,
+            withdrawn=withdrawn.id, submitted=submitted.id, ke_draft=ke_draft.id, employer_draft=employer_draft.id,
+            group=group.id, group_space=group.space_id)
+    return w.drafting
+
+
+def in_meeting_only(ok: set[str], forbidden: set[str] | None = None) -> dict[str, str]:
+    """OK for `ok`, 403 for participants who see the object but may not act, 404 for the rest."""
+    forbidden = forbidden or set()
+    return {r: LOGIN if r == "anonymous" else OK if r in ok else FORBIDDEN if r in forbidden else HIDDEN
+            for r in ROLES}
+
+
+PARTICIPANTS = {"government", "employer", "worker", "chair", "observer", "secretariat"}
+
+
+def presiding() -> dict[str, str]:
+    """The Chair, or the secretariat on the Chair's behalf."""
+    return in_meeting_only({"chair", "secretariat"}, PARTICIPANTS)
+
+
+def _d(w: Any) -> str:
+    return f"/meetings/{w.meeting.id}/drafts/{drafting_of(w).draft}"
+
+
+def _prep(w: Any) -> str:
+    return f"/meetings/{w.meeting.id}/drafts/{drafting_of(w).prep}"
+
+
+def _amendment(w: Any, which: str) -> str:
+    return f"{_d(w)}/amendments/{getattr(drafting_of(w), which)}"
+
+
+def both(path: Callable[[Any], str], expect: dict[str, str]) -> list[Row]:
+    return [Row(path, expect), Row(path, expect, "POST")]
+
+
+FILERS = in_meeting_only({"government", "chair"}, PARTICIPANTS)
+SECONDERS = in_meeting_only({"employer", "worker", "chair"}, PARTICIPANTS)
+
+MATRIX.update({
+    "drafting.list_drafts": [Row(lambda w: f"/meetings/{w.meeting.id}/drafts", everyone_in_meeting())],
+    "drafting.set_line_numbers": [Row(lambda w: f"/meetings/{w.meeting.id}/drafts/line-numbers", secretariat_only(),
+                                      "POST")],
+    "drafting.create_draft": both(lambda w: f"/meetings/{w.meeting.id}/drafts/new", secretariat_only()),
+    "drafting.import_draft": both(lambda w: f"/meetings/{w.meeting.id}/drafts/import", secretariat_only()),
+    "drafting.show_draft": [Row(_d, everyone_in_meeting()), Row(_prep, everyone_in_meeting())],
+    # The structure changes only in preparation: once open, nobody edits it (rule 16).
+    "drafting.edit_draft": [*both(lambda w: f"{_prep(w)}/edit", secretariat_only()),
+                            Row(lambda w: f"{_d(w)}/edit", in_meeting_only(set(), PARTICIPANTS))],
+    "drafting.open_draft": both(lambda w: f"{_prep(w)}/open", secretariat_only()),
+    "drafting.add_part": [Row(lambda w: f"{_prep(w)}/parts", secretariat_only(), "POST")],
+    "drafting.edit_part": both(lambda w: f"{_prep(w)}/parts/{drafting_of(w).prep_part}/edit", secretariat_only()),
+    "drafting.remove_part": both(lambda w: f"{_prep(w)}/parts/{drafting_of(w).prep_part}/remove", secretariat_only()),
+    "drafting.add_paragraph": [Row(lambda w: f"{_prep(w)}/paragraphs", secretariat_only(), "POST")],
+    "drafting.edit_paragraph": both(lambda w: f"{_prep(w)}/paragraphs/{drafting_of(w).prep_paragraph}/edit",
+                                    secretariat_only()),
+    "drafting.remove_paragraph": both(lambda w: f"{_prep(w)}/paragraphs/{drafting_of(w).prep_paragraph}/remove",
+                                      secretariat_only()),
+    "drafting.show_paragraph": [Row(lambda w: f"{_d(w)}/paragraphs/{drafting_of(w).paragraph}",
+                                    everyone_in_meeting())],
+    "drafting.translate_paragraph": both(lambda w: f"{_d(w)}/paragraphs/{drafting_of(w).paragraph}/translate",
+                                         secretariat_only()),
+    "drafting.decide_paragraph": both(lambda w: f"{_d(w)}/paragraphs/{drafting_of(w).paragraph}/decide",
+                                      presiding()),
+    "drafting.list_amendments": [Row(lambda w: f"{_d(w)}/amendments", everyone_in_meeting())],
+    # Rule 19: Government participants for their State; an Employer or Worker member (without the
+    # group's secretary or spokesperson office), an observer or the secretariat files nothing.
+    "drafting.file_amendment": both(lambda w: f"{_d(w)}/amendments/new", FILERS),
+    # Rule 23: before circulation an amendment is its movers' space's (and, submitted, the secretariat's).
+    "drafting.show_amendment": [
+        Row(lambda w: _amendment(w, "circulated"), everyone_in_meeting()),
+        Row(lambda w: _amendment(w, "employer_draft"), only({"employer"}, HIDDEN)),
+        Row(lambda w: _amendment(w, "ke_draft"), only({"government"}, HIDDEN)),
+        Row(lambda w: _amendment(w, "submitted"), only({"government", "secretariat"}, HIDDEN)),
+    ],
+    "drafting.edit_amendment": both(lambda w: f"{_amendment(w, 'ke_draft')}/edit", only({"government"}, HIDDEN)),
+    # Once Kenya has submitted it, the secretariat sees it (403 rather than 404).
+    "drafting.submit_amendment": [Row(lambda w: f"{_amendment(w, 'ke_draft')}/submit",
+                                      in_meeting_only({"government"}, {"secretariat"}), "POST")],
+    "drafting.discard_amendment": both(lambda w: f"{_amendment(w, 'ke_draft')}/discard",
+                                       only({"government"}, HIDDEN)),
+    # Rule 22: another voting member seconds; not Kenya's own delegation, not an observer or the secretariat.
+    "drafting.second_amendment": [Row(lambda w: f"{_amendment(w, 'circulated')}/second", SECONDERS, "POST")],
+    "drafting.record_seconder": [Row(lambda w: f"{_amendment(w, 'circulated')}/seconders", secretariat_only(),
+                                     "POST")],
+    # Rule 23: only the mover withdraws; another eligible member takes a withdrawn amendment up.
+    "drafting.withdraw_amendment": both(lambda w: f"{_amendment(w, 'circulated')}/withdraw",
+                                        in_meeting_only({"government"}, PARTICIPANTS)),
+    "drafting.take_up_amendment": [Row(lambda w: f"{_amendment(w, 'withdrawn')}/take-up",
+                                       in_meeting_only({"chair"}, PARTICIPANTS))],
+    "drafting.validate_amendment": [Row(lambda w: f"{_amendment(w, 'submitted')}/validate",
+                                        in_meeting_only({"secretariat"}, {"government"}), "POST")],
+    "drafting.return_amendment": both(lambda w: f"{_amendment(w, 'submitted')}/return",
+                                      in_meeting_only({"secretariat"}, {"government"})),
+    "drafting.start_discussion": [Row(lambda w: f"{_amendment(w, 'circulated')}/discuss", presiding(), "POST")],
+    "drafting.decide_amendment": both(lambda w: f"{_amendment(w, 'circulated')}/decide", presiding()),
+    "drafting.rebase_amendment": both(lambda w: f"{_amendment(w, 'circulated')}/rebase", presiding()),
+    "drafting.reorder_amendment": [Row(lambda w: f"{_amendment(w, 'circulated')}/move", presiding(), "POST",
+                                       lambda w: {"direction": "up"})],
+    "drafting.show_validation_queue": [Row(lambda w: f"{_d(w)}/validation", secretariat_only())],
+    "drafting.circulate_amendments": both(lambda w: f"{_d(w)}/circulate", secretariat_only()),
+    "drafting.show_compilation": [Row(lambda w: f"{_d(w)}/compilations/1", everyone_in_meeting())],
+    "drafting.export_compilation": [Row(lambda w: f"{_d(w)}/compilations/1.docx", everyone_in_meeting())],
+    "drafting.record_oral_amendment": both(lambda w: f"{_d(w)}/oral", secretariat_only()),
+    "drafting.list_drafting_groups": [Row(lambda w: f"{_d(w)}/drafting-groups", everyone_in_meeting())],
+    "drafting.create_drafting_group": both(lambda w: f"{_d(w)}/drafting-groups/new", secretariat_only()),
+    "drafting.refer_paragraphs": [Row(lambda w: f"{_d(w)}/drafting-groups/{drafting_of(w).group}/refer",
+                                      secretariat_only(), "POST")],
+    # "Our amendments" of a space: its members alone (a caucus by its own rule: only that group).
+    "drafting.list_space_amendments": [
+        Row(lambda w: f"/meetings/{w.meeting.id}/spaces/{caucus_of(w, 'employer').id}/amendments",
+            only({"employer"}, HIDDEN)),
+        Row(lambda w: f"/meetings/{w.meeting.id}/spaces/{caucus_of(w, 'worker').id}/amendments",
+            only({"worker"}, HIDDEN)),
+        Row(lambda w: f"/meetings/{w.meeting.id}/spaces/{w.spaces[(SpaceKind.delegation, 'KE')].id}/amendments",
+            only({"government"}, HIDDEN)),
+        Row(lambda w: f"/meetings/{w.meeting.id}/spaces/{drafting_of(w).group_space}/amendments",
+            only({"government"}, HIDDEN)),
+        Row(lambda w: f"/meetings/{w.meeting.id}/spaces/{w.spaces[(SpaceKind.plenary, None)].id}/amendments",
+            in_meeting_only(set(), PARTICIPANTS)),
+    ],
+})
+
 # Socket events. `subscribe` and `snapshot` are checked room by room below (SOCKET_ROOMS);
 # `connect` refuses anonymous users; `unsubscribe` and `disconnect` need no right.
 SOCKET_EVENTS = {"connect", "disconnect", "subscribe", "unsubscribe", "snapshot"}

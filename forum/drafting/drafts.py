@@ -323,6 +323,9 @@ def add_paragraph(actor: Any, draft: Draft, *, text: str, part: Part | None = No
     if parent is not None:
         paragraph = _new_paragraph(draft, actor, None, parent, ParagraphKind.subparagraph, text, 10**6)
     else:
+        if part is None:  # "at the end of the text": in its last part, if it has parts
+            part = db.session.scalars(queries.parts_of_draft(draft.id).order_by(None).order_by(
+                Part.position.desc(), Part.id.desc()).limit(1)).first()
         paragraph = _new_paragraph(draft, actor, part, None, ParagraphKind.paragraph, text, 10**6)
     db.session.flush()
     relabel(draft)
