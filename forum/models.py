@@ -4,7 +4,7 @@ from forum.accounts.models import ApiToken, PasswordReset, User
 from forum.api.models import IdempotencyKey
 from forum.audit.models import AuditChain, AuditEntry
 from forum.discussions.models import Post, PostMention, PostRevision, ReadMarker, Thread
-from forum.documents.models import Document, DocumentVersion
+from forum.documents.models import Document, DocumentVersion, PostAttachment
 from forum.drafting.models import (
     Amendment,
     AmendmentEvent,
@@ -38,6 +38,6 @@ __all__ = [
     "AgendaItem", "Amendment", "AmendmentEvent", "AmendmentSeconder", "AmendmentSponsor", "Announcement", "ApiToken",
     "AuditChain", "AuditEntry", "Compilation", "Deadline", "Document", "DocumentVersion", "Draft", "DraftingGroup",
     "IdempotencyKey", "Meeting", "Membership", "Notification", "Office", "Paragraph", "ParagraphEvent",
-    "ParagraphText", "Part", "Participant", "PasswordReset", "Post", "PostMention", "PostRevision", "ReadMarker",
-    "RegionalGroup", "RegionalGroupState", "Sitting", "Space", "SpaceMember", "Thread", "User",
+    "ParagraphText", "Part", "Participant", "PasswordReset", "Post", "PostAttachment", "PostMention", "PostRevision",
+    "ReadMarker", "RegionalGroup", "RegionalGroupState", "Sitting", "Space", "SpaceMember", "Thread", "User",
 ]

@@ -398,6 +398,49 @@ MATRIX.update({
     "discussions.search_posts": [Row(lambda w: f"/meetings/{w.meeting.id}/search?q=opening", everyone_in_meeting())],
 })
 
+# Documents attached to posts: the post's readers see them, its author attaches and removes them.
+def attachments_of(w: Any) -> dict[str, int]:
+    """Opening-post ids of the plenary and the Workers' caucus threads, each with a document attached."""
+    if not hasattr(w, "attachments"):
+        from forum.discussions.models import Post
+        from forum.documents import services as documents
+        from forum.documents.models import Document
+
+        w.attachments = {}
+        for name, author, doc_id in (("plenary", "government", documents_of(w).plenary),
+                                     ("worker caucus", "worker", documents_of(w).caucus)):
+            post_id = discussions_of(w)[name][2]
+            with unit_of_work():
+                documents.attach_document(db.session.merge(w.users[author]), db.session.get(Post, post_id),
+                                          db.session.get(Document, doc_id))
+            w.attachments[name] = post_id
+    return w.attachments
+
+
+def attachment_rows(suffix: str, rights: str, methods: tuple[str, ...] = ("GET",)) -> list[Row]:
+    """Per kind of discussion space: a post's attachments follow the post (view) or its author (own)."""
+    rows = []
+    for name, (_space_of, author, members, _moderators) in DISCUSSION_SPACES.items():
+        allowed = members if rights == "view" else {author}
+        rows.extend(Row(lambda w, name=name: f"/meetings/{w.meeting.id}/posts/{discussions_of(w)[name][2]}"
+                        f"/attachments{suffix}", in_space(members, allowed), method) for method in methods)
+    return rows
+
+
+MATRIX.update({
+    "documents.show_post_attachments": attachment_rows("", "view"),
+    # An empty form: the author gets 422 (through the gate) and nothing is attached.
+    "documents.attach_document": attachment_rows("", "own", ("POST",)),
+    # The author's POST removes the attachment; everyone else is stopped before (403 or 404).
+    "documents.detach_document": [
+        Row(lambda w, name=name, doc=doc: f"/meetings/{w.meeting.id}/posts/{attachments_of(w)[name]}/attachments/"
+            f"{getattr(documents_of(w), doc)}/detach", in_space(DISCUSSION_SPACES[name][2],
+                                                                 {DISCUSSION_SPACES[name][1]}), method)
+        for name, doc in (("plenary", "plenary"), ("worker caucus", "caucus")) for method in ("GET", "POST")
+    ],
+})
+
+
 # --- drafting (rules 15-26): drafts are every participant's; an amendment before circulation is its
 # movers' space's (and, once submitted, the secretariat's); the Chair or the secretariat decides ----------
 

@@ -97,3 +97,9 @@ class WithdrawForm(FlaskForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(_l("Say why the document is withdrawn.")),
                                                    Length(max=500)],
                          description=_l("Kept in the audit log and shown to those who may still retrieve it."))
+
+
+class AttachForm(FlaskForm):
+    # The service decides what may be attached; an id outside the choices is its to refuse.
+    document_id = SelectField(_l("Document"), coerce=int, validate_choice=False,
+                              validators=[DataRequired(_l("Choose a document."))])

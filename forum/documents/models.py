@@ -125,3 +125,20 @@ class DocumentVersion(db.Model):
 
     document: Mapped[Document] = relationship(back_populates="versions")
     uploaded_by: Mapped[Any] = relationship("User")
+
+
+class PostAttachment(db.Model):
+    """A document attached to a discussion post. Only documents of the post's own space (or of the
+    plenary, which every participant reads) are attached, so an attachment never shows a caucus
+    document outside its caucus."""
+
+    __tablename__ = "post_attachments"
+    __table_args__ = (sa.UniqueConstraint("post_id", "document_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(sa.ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[int] = mapped_column(sa.ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    attached_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    document: Mapped[Document] = relationship()

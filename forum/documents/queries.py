@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased, joinedload
 from forum import permissions
 from forum.documents.models import Document, DocumentKind, DocumentLanguage, DocumentVersion, ReissueKind
 from forum.extensions import db
-from forum.meetings.models import AgendaItem, Meeting, Space
+from forum.meetings.models import AgendaItem, Meeting, Space, SpaceKind
 
 SORTS = {
     "newest": (Document.created_at.desc(), Document.id.desc()),
@@ -186,3 +186,57 @@ def readable_spaces(user: Any, meeting: Meeting) -> list[Space]:
 def sha_is_recorded(sha256: str) -> bool:
     return db.session.scalar(sa.select(sa.func.count()).select_from(DocumentVersion)
                              .where(DocumentVersion.sha256 == sha256)) > 0
+
+
+# --- attachments to discussion posts ---------------------------------------------------------------
+
+def attachments_of_posts(post_ids: Iterable[int]) -> dict[int, list[Document]]:
+    """Each post's attached documents, in one query. Callers show only those the reader may see."""
+    from forum.documents.models import PostAttachment
+
+    ids = list(post_ids)
+    result: dict[int, list[Document]] = defaultdict(list)
+    if not ids:
+        return result
+    stmt = (sa.select(PostAttachment.post_id, Document).join(Document, Document.id == PostAttachment.document_id)
+            .where(PostAttachment.post_id.in_(ids)).options(joinedload(Document.space))
+            .order_by(PostAttachment.created_at, PostAttachment.id))
+    for post_id, document in db.session.execute(stmt):
+        result[post_id].append(document)
+    return result
+
+
+def attachable_documents(user: Any, thread: Any) -> list[Document]:
+    """What the reader may attach in this thread: documents of its space and of the plenary, not withdrawn."""
+    meeting = db.session.get(Meeting, thread.meeting_id)
+    plenary = db.session.scalars(sa.select(Space.id).where(Space.meeting_id == thread.meeting_id,
+                                                           Space.kind == SpaceKind.plenary)).first()
+    allowed = readable_space_ids(user, meeting) & {thread.space_id, plenary}
+    return list(db.session.scalars(visible_documents(user, meeting, space_ids=allowed, sort="symbol")).unique())
+
+
+def posts_citing(user: Any, document: Document) -> list[tuple[Any, Any]]:
+    """(post, thread) pairs the document is attached to, that the reader may see."""
+    from forum.discussions.models import Post, Thread
+    from forum.documents.models import PostAttachment
+
+    stmt = (sa.select(Post, Thread).join(PostAttachment, PostAttachment.post_id == Post.id)
+            .join(Thread, Thread.id == Post.thread_id)
+            .where(PostAttachment.document_id == document.id, Post.removed_at.is_(None),
+                   Thread.space_id.in_(readable_space_ids(user, db.session.get(Meeting, document.meeting_id))))
+            .order_by(Post.created_at))
+    return [(post, thread) for post, thread in db.session.execute(stmt)]
+
+
+def attachments_in_thread(thread_id: int) -> dict[int, list[Document]]:
+    """Every post's attachments in a thread, in one query (a thread page asks once, whatever its length)."""
+    from forum.discussions.models import Post
+    from forum.documents.models import PostAttachment
+
+    result: dict[int, list[Document]] = defaultdict(list)
+    stmt = (sa.select(PostAttachment.post_id, Document).join(Document, Document.id == PostAttachment.document_id)
+            .join(Post, Post.id == PostAttachment.post_id).where(Post.thread_id == thread_id)
+            .options(joinedload(Document.space)).order_by(PostAttachment.created_at, PostAttachment.id))
+    for post_id, document in db.session.execute(stmt):
+        result[post_id].append(document)
+    return result

@@ -19,7 +19,14 @@ from forum import permissions, realtime
 from forum.audit.services import record
 from forum.db import utcnow
 from forum.documents import queries, storage
-from forum.documents.models import Document, DocumentKind, DocumentLanguage, DocumentVersion, ReissueKind
+from forum.documents.models import (
+    Document,
+    DocumentKind,
+    DocumentLanguage,
+    DocumentVersion,
+    PostAttachment,
+    ReissueKind,
+)
 from forum.errors import InvalidState, NotAllowed, NotFound, ValidationFailed
 from forum.extensions import db
 from forum.meetings.models import AgendaItem, Meeting, Space
@@ -395,3 +402,58 @@ def withdraw_document(actor: Any, document: Document, *, reason: str) -> list[Do
     }, meeting_id=document.meeting_id, space_id=document.space_id)
     _announce(document, "document.withdrawn", withdrawn=[d.id for d in withdrawn])
     return withdrawn
+
+
+# --- attachments to discussion posts ---------------------------------------------------------------------
+
+def _post_space(post: Any) -> tuple[Any, Space]:
+    from forum.discussions.models import Thread
+
+    thread = db.session.get(Thread, post.thread_id)
+    assert thread is not None
+    space = db.session.get(Space, thread.space_id)
+    assert space is not None
+    return thread, space
+
+
+def attach_document(actor: Any, post: Any, document: Document) -> PostAttachment:
+    """Attach a document to a post: the post's author, a document they see, of the post's space or of
+    the plenary. A caucus document is refused in any other space as if it did not exist."""
+    thread, space = _post_space(post)
+    if not permissions.can_view_space(actor, space):
+        raise NotFound(_("No such post."))
+    if not permissions.can_view_document(actor, document) or document.meeting_id != thread.meeting_id:
+        raise NotFound(_("No such document."))
+    if document.is_withdrawn:
+        raise InvalidState(_("This document has been withdrawn: it cannot be attached."))
+    if not permissions.can_attach_document(actor, post, document):
+        if not permissions.can_detach_document(actor, post):
+            raise NotAllowed(_("Only the post's author attaches documents to it."))
+        message = _("Only documents of this space or of the plenary can be attached here.")
+        raise ValidationFailed(message, {"document_id": [message]})
+    if db.session.scalars(sa.select(PostAttachment.id).where(
+            PostAttachment.post_id == post.id, PostAttachment.document_id == document.id)).first():
+        message = _("This document is already attached to the post.")
+        raise ValidationFailed(message, {"document_id": [message]})
+    attachment = PostAttachment(post_id=post.id, document_id=document.id, attached_by_id=actor.id)
+    db.session.add(attachment)
+    _flush("document_id", _("This document is already attached to the post."))
+    record(actor, "post.attach_document", post, {"document": document.id, "symbol": document.symbol,
+                                                 "title": document.title, "thread": thread.id},
+           meeting_id=thread.meeting_id, space_id=space.id)
+    return attachment
+
+
+def detach_document(actor: Any, post: Any, document: Document) -> None:
+    thread, space = _post_space(post)
+    if not permissions.can_view_space(actor, space):
+        raise NotFound(_("No such post."))
+    attachment = db.session.scalars(sa.select(PostAttachment).where(
+        PostAttachment.post_id == post.id, PostAttachment.document_id == document.id)).first()
+    if attachment is None:
+        raise NotFound(_("This document is not attached to the post."))
+    if not permissions.can_detach_document(actor, post):
+        raise NotAllowed(_("Only the post's author removes its attachments."))
+    db.session.delete(attachment)
+    record(actor, "post.detach_document", post, {"document": document.id, "thread": thread.id},
+           meeting_id=thread.meeting_id, space_id=space.id)

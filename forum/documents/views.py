@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -24,6 +24,7 @@ from forum.documents import queries, services, storage
 from forum.documents.forms import (
     FILE_HINT,
     LANGUAGES,
+    AttachForm,
     DocumentForm,
     LanguageVersionForm,
     ReissueForm,
@@ -221,6 +222,7 @@ def show_document(meeting_id: int, document_id: int):
         original=original if original is not None and permissions.can_view_document(current_user, original) else None,
         reissues=reissues, latest_revision=queries.latest_revision(reissues), preview=_preview(latest),
         file_type=storage.TYPES.get(latest.file_type) if latest else None,
+        cited_in=queries.posts_citing(current_user, document),
     )
 
 
@@ -310,7 +312,10 @@ def upload_document(meeting_id: int):
     form.agenda_item_id.choices = _agenda_choices(meeting)
     form.file.description = _file_hint()
     status = 200
-    if form.validate_on_submit():
+    official = bool(official_spaces) and form.kind.data == DocumentKind.official.value
+    if form.is_submitted() and official and form.space_id.data not in official_spaces:
+        form.kind.errors = [*form.kind.errors, _("Official documents are published in the plenary.")]
+    elif form.validate_on_submit():
         space = db.session.get(Space, form.space_id.data)
         assert space is not None
         file, filename = _upload(form)
@@ -441,6 +446,98 @@ def withdraw_document(meeting_id: int, document_id: int):
         else []
     return render_template("documents/withdraw.html", meeting=meeting, document=document, form=form,
                            variants=variants), _status(form, status)
+
+
+# --- attachments to discussion posts --------------------------------------------------------------
+
+@bp.app_template_global()
+def post_attachments(post: Any) -> list[dict[str, Any]]:
+    """A post's attachments as its reader may see them (for the thread page: one query per thread)."""
+    from forum.discussions.models import Thread
+
+    cache = g.setdefault("_post_attachments", {})
+    if post.thread_id not in cache:
+        # The thread is kept with its attachments so that the permission checks below find it in the
+        # session instead of loading it again for every post.
+        cache[post.thread_id] = (db.session.get(Thread, post.thread_id),
+                                 queries.attachments_in_thread(post.thread_id))
+    documents = cache[post.thread_id][1].get(post.id, [])
+    removable = bool(documents) and permissions.can_detach_document(current_user, post)
+    return [{"document": d, "visible": permissions.can_view_document(current_user, d), "removable": removable}
+            for d in documents]
+
+
+def _post(meeting: Meeting, post_id: int) -> tuple[Any, Any]:
+    """The post and its thread, or 404 unless the reader sees them (a removed post: its moderators)."""
+    from forum.discussions.models import Post, Thread
+
+    post = db.session.get(Post, post_id)
+    thread = db.session.get(Thread, post.thread_id) if post is not None else None
+    if (post is None or thread is None or thread.meeting_id != meeting.id
+            or not permissions.can_view_thread(current_user, thread)
+            or (post.removed_at is not None and not permissions.can_view_post_history(current_user, post))):
+        abort(404)
+    return post, thread
+
+
+def _attachments_page(meeting: Meeting, post: Any, thread: Any, form: AttachForm | None = None, status: int = 200):
+    can_attach = permissions.can_detach_document(current_user, post)
+    if can_attach and form is None:
+        form = AttachForm(formdata=None)
+    if form is not None:
+        form.document_id.choices = [(d.id, f"{d.symbol} — {d.title}" if d.symbol else d.title)
+                                    for d in queries.attachable_documents(current_user, thread)]
+    return render_template("documents/post_attachments.html", meeting=meeting, post=post, thread=thread,
+                           attachments=post_attachments(post), form=form if can_attach else None), status
+
+
+@bp.route("/meetings/<int:meeting_id>/posts/<int:post_id>/attachments")
+@login_required
+def show_post_attachments(meeting_id: int, post_id: int):
+    meeting = load_meeting(meeting_id)
+    post, thread = _post(meeting, post_id)
+    return _attachments_page(meeting, post, thread)
+
+
+@bp.route("/meetings/<int:meeting_id>/posts/<int:post_id>/attachments", methods=["POST"])
+@login_required
+def attach_document(meeting_id: int, post_id: int):
+    meeting = load_meeting(meeting_id)
+    post, thread = _post(meeting, post_id)
+    if not permissions.can_detach_document(current_user, post):
+        abort(403)
+    form = AttachForm()
+    status = 200
+    if form.validate_on_submit():
+        document = db.session.get(Document, form.document_id.data)
+        if document is None or document.meeting_id != meeting.id:
+            abort(404)
+        attached, status = _attempt(form, lambda: services.attach_document(current_user, post, document))
+        if attached is not None:
+            flash(_("Document attached."), "success")
+            return redirect(url_for("documents.show_post_attachments", meeting_id=meeting.id, post_id=post.id))
+    return _attachments_page(meeting, post, thread, form, _status(form, status))
+
+
+@bp.route("/meetings/<int:meeting_id>/posts/<int:post_id>/attachments/<int:document_id>/detach",
+          methods=["GET", "POST"])
+@login_required
+def detach_document(meeting_id: int, post_id: int, document_id: int):
+    meeting = load_meeting(meeting_id)
+    post, thread = _post(meeting, post_id)
+    if not permissions.can_detach_document(current_user, post):
+        abort(403)
+    document = next((a["document"] for a in post_attachments(post) if a["document"].id == document_id), None)
+    if document is None:
+        abort(404)
+    form = FlaskForm()
+    if form.validate_on_submit():
+        with unit_of_work():
+            services.detach_document(current_user, post, document)
+        flash(_("Attachment removed. The document itself stays where it is."), "success")
+        return redirect(url_for("documents.show_post_attachments", meeting_id=meeting.id, post_id=post.id))
+    return render_template("documents/detach.html", meeting=meeting, post=post, thread=thread, document=document,
+                           form=form)
 
 
 meeting_link("documents.list_documents", _l("Documents"), permissions.can_view_meeting)

@@ -5,7 +5,8 @@ Revises: 0004_discussions
 Create Date: 2026-11-28 04:30:00
 
 Official documents (symbols, reissues) and working files (versions) with their language
-versions, and the stored files' metadata (the files themselves live under FORUM_UPLOAD_DIR).
+versions, the stored files' metadata (the files themselves live under FORUM_UPLOAD_DIR), and
+documents attached to discussion posts (posts come with 0004_discussions).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -82,8 +83,29 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_document_versions_document_id'), ['document_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_document_versions_sha256'), ['sha256'], unique=False)
 
+    op.create_table('post_attachments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('post_id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('attached_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', forum.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['attached_by_id'], ['users.id'], name=op.f('fk_post_attachments_attached_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['document_id'], ['documents.id'], name=op.f('fk_post_attachments_document_id_documents'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['post_id'], ['posts.id'], name=op.f('fk_post_attachments_post_id_posts'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_post_attachments')),
+    sa.UniqueConstraint('post_id', 'document_id', name=op.f('uq_post_attachments_post_id_document_id'))
+    )
+    with op.batch_alter_table('post_attachments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_post_attachments_document_id'), ['document_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_post_attachments_post_id'), ['post_id'], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('post_attachments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_post_attachments_post_id'))
+        batch_op.drop_index(batch_op.f('ix_post_attachments_document_id'))
+
+    op.drop_table('post_attachments')
     with op.batch_alter_table('document_versions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_document_versions_sha256'))
         batch_op.drop_index(batch_op.f('ix_document_versions_document_id'))

@@ -135,6 +135,17 @@ def test_bad_uploads_are_refused_with_a_clear_message_and_nothing_written(app, w
     assert state(app) == before
 
 
+def test_official_documents_go_to_the_plenary_only(app, w):
+    officers = db.session.scalars(sa.select(Space).where(Space.meeting_id == w.meeting.id,
+                                                         Space.kind == SpaceKind.officers)).one()
+    client = w.client("secretariat")
+    before = state(app)
+    response = post_upload(client, w, space=officers)
+    assert response.status_code == 422 and "Official documents are published in the plenary." in text(response)
+    assert state(app) == before
+    assert document_id(post_upload(client, w, space=officers, kind="working", symbol=""))
+
+
 def test_a_duplicate_symbol_is_refused(app, w):
     document_id(post_upload(w.client("secretariat"), w))
     before = state(app)
