@@ -194,3 +194,15 @@ def test_the_thread_page_partial_costs_the_same_for_one_post_or_many(app, w, cou
     assert "Workers&#39; statement" in html_one
     assert html_many.count("/documents/") == 2 * 6  # a link and a download for each
     assert many == one
+
+
+def test_the_thread_page_shows_each_posts_attachments(w):
+    attach(w.worker, w.caucus_post, w.caucus_doc)
+    thread_id = db.session.get(Post, w.caucus_post).thread_id
+    page = w.login(w.worker2).get(f"{w.base}/spaces/{w.workers_id}/threads/{thread_id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert f"/documents/{w.caucus_doc}" in html and "Workers&#39; statement" in html
+    assert "Attach a document" not in html  # worker2 is not the author
+    own = w.login(w.worker).get(f"{w.base}/spaces/{w.workers_id}/threads/{thread_id}").get_data(as_text=True)
+    assert "Attach a document" in own
