@@ -84,13 +84,15 @@ def render(runs: Runs) -> Markup:
     """Deletions struck through, insertions underlined (rule 26); the text is escaped."""
     out = []
     for run in runs:
-        text = escape(run["text"])
-        if run["op"] == "delete":
-            out.append(Markup("<del>{}</del>").format(text))
-        elif run["op"] == "insert":
-            out.append(Markup("<ins>{}</ins>").format(text))
-        else:
-            out.append(text)
+        if run["op"] == "equal":
+            out.append(escape(run["text"]))
+            continue
+        # Spaces at the edges of a change are shown outside its mark, so that only words are struck or underlined.
+        text = run["text"]
+        core = text.strip()
+        lead, trail = text[:len(text) - len(text.lstrip())], text[len(text.rstrip()):] if core else ""
+        tag = "del" if run["op"] == "delete" else "ins"
+        out.append(Markup("{}<{}>{}</{}>{}").format(lead, Markup(tag), core or text, Markup(tag), trail))
     return Markup("").join(out)
 
 

@@ -91,7 +91,7 @@ class AmendmentForm(FlaskForm):
     non_supporting = MultiCheckboxField(_l("States of the group that do not support it"))
     kind = RadioField(_l("The amendment would"), choices=KIND_CHOICES, default="modify")
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
-    text = TextAreaField(_l("Text"), validators=[Optional(), Length(max=10_000)],
+    text = TextAreaField(_l("Text"), validators=[Optional(), Length(max=10_000)], render_kw={"rows": 6},
                          description=_l("Edit the paragraph as you want it to read; the changes are worked out "
                                         "word by word."))
     explanation = TextAreaField(_l("Explanation"), validators=[Optional(), Length(max=5000)],
@@ -99,7 +99,7 @@ class AmendmentForm(FlaskForm):
 
 
 class AmendmentEditForm(FlaskForm):
-    text = TextAreaField(_l("Text"), validators=[Optional(), Length(max=10_000)])
+    text = TextAreaField(_l("Text"), validators=[Optional(), Length(max=10_000)], render_kw={"rows": 6})
     explanation = TextAreaField(_l("Explanation"), validators=[Optional(), Length(max=5000)])
 
 
@@ -114,7 +114,8 @@ class DecideAmendmentForm(FlaskForm):
 
 
 class RebaseForm(FlaskForm):
-    text = TextAreaField(_l("Text re-based on the current wording"), validators=[Optional(), Length(max=10_000)])
+    text = TextAreaField(_l("Text re-based on the current wording"), validators=[Optional(), Length(max=10_000)],
+                         render_kw={"rows": 6})
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)],
                          description=_l("For example: the movers agreed to the re-based text."))
 

@@ -72,7 +72,7 @@ from forum.meetings.models import Capacity, Group, OfficeRole, Participant, Regi
 from forum.meetings.services import state_name
 from forum.meetings.views import load_meeting
 from forum.templating import meeting_link
-from forum.views_common import Page, apply_errors
+from forum.views_common import Page, apply_errors, is_safe_next
 
 bp = Blueprint("drafting", __name__)
 meeting_link("drafting.list_drafts", _l("Drafts"), permissions.can_view_drafts)
@@ -675,7 +675,8 @@ def _amendment_form(draft: Draft, p: Participant | None, **kwargs: Any) -> Amend
     form.paragraph_id.choices = [(x.id, labels.paragraph_label(x)) for x in paragraphs]
     form.mover.choices = mover_choices(draft, p)
     represented = amendment_services.represented_states(draft.meeting_id)
-    form.co_sponsors.choices = _state_choices(represented - {p.member_state if p else None})
+    government = p is not None and p.group is Group.government and p.member_state is not None
+    form.co_sponsors.choices = _state_choices(represented - {p.member_state}) if government else []
     region_states: set[str] = set()
     if p is not None:
         for office in p.offices:
@@ -809,6 +810,9 @@ def _amendment_action(meeting_id: int, draft_id: int, amendment_id: int, allowed
     ok, _result = _attempt(lambda: service(amendment))
     if ok:
         flash(done, "success")
+    back = request.form.get("next")
+    if is_safe_next(back):
+        return redirect(back)  # e.g. back to the validation queue
     return _to_amendment(draft, amendment)
 
 

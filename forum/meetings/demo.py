@@ -26,6 +26,7 @@ from forum.accounts.models import User
 from forum.accounts.services import create_user, user_by_email
 from forum.discussions.demo import load_demo_discussions
 from forum.documents.demo import load_demo_documents
+from forum.drafting.demo import load_draft_demo
 from forum.extensions import db
 from forum.meetings import programme
 from forum.meetings.accreditation import import_participants
@@ -254,5 +255,6 @@ def load_demo(today: date | None = None) -> DemoResult:
     _programme(creator, meeting)
     load_demo_discussions(meeting)
     load_demo_documents(meeting, users)
+    load_draft_demo(meeting, users)
     accounts = [(p.email, DEMO_PASSWORD, p.role) for p in PEOPLE]
     return DemoResult(meeting=meeting, created=created, accounts=accounts)

@@ -80,14 +80,41 @@
     }
     while (i < n) push("delete", a[i++]);
     while (j < m) push("insert", b[j++]);
-    return runs;
+    return grouped(runs);
+  }
+
+  function grouped(runs) {
+    // As the server shows it: a replaced phrase is one deletion then one insertion, a lone space
+    // between two changes belonging to them.
+    const blocks = [];
+    runs.forEach((run, index) => {
+      const last = blocks[blocks.length - 1];
+      if (run.op === "equal") {
+        if (/^\s+$/.test(run.text) && index > 0 && index < runs.length - 1 && last && last.change) {
+          last.del += run.text; last.ins += run.text;
+        } else {
+          blocks.push({ change: false, text: run.text });
+        }
+        return;
+      }
+      if (!last || !last.change) blocks.push({ change: true, del: "", ins: "" });
+      const block = blocks[blocks.length - 1];
+      if (run.op === "delete") block.del += run.text; else block.ins += run.text;
+    });
+    const out = [];
+    blocks.forEach((block) => {
+      if (!block.change) { out.push({ op: "equal", text: block.text }); return; }
+      if (block.del) out.push({ op: "delete", text: block.del });
+      if (block.ins) out.push({ op: "insert", text: block.ins });
+    });
+    return out;
   }
 
   function show() {
     const kind = form.querySelector("input[name=kind]:checked");
     if (kind && kind.value !== "modify") { preview.hidden = true; return; }
     const runs = diff(tokens(baseNode.textContent.trim()), tokens(textarea.value.replace(/\s+/g, " ").trim()));
-    if (!runs) { preview.hidden = true; return; }
+    if (!runs || runs.every((run) => run.op === "equal")) { preview.hidden = true; return; }
     preview.replaceChildren();
     runs.forEach((run) => {
       const node = run.op === "equal" ? document.createTextNode(run.text)

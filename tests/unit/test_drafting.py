@@ -746,7 +746,7 @@ def test_rule_26_the_text_shows_deletions_and_insertions_traceable_to_their_amen
     assert changes == [("delete", "should", first.id), ("insert", "shall", first.id),
                        ("insert", "promptly", second.id)]
     html = str(diff.render(get(second).diff))
-    assert "<ins> promptly</ins>" in html and "<del>" not in html
+    assert " <ins>promptly</ins>" in html and "<del>" not in html
 
 
 # --- live events --------------------------------------------------------------------------------------
