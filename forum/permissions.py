@@ -513,6 +513,24 @@ def can_view_space_amendments(user: Any, space: Space) -> bool:
         and can_view_space(user, space)
 
 
+def can_attach_document(user: Any, post: Any, document: Any) -> bool:
+    """A post's author attaches documents they see, of the post's own space or of the plenary (which
+    every participant reads): a caucus document is never attached outside its caucus."""
+    from forum.discussions.models import Thread
+
+    if document.withdrawn_at is not None or not can_view_document(user, document) or not can_edit_post(user, post):
+        return False
+    thread = db.session.get(Thread, post.thread_id)
+    if thread is None or thread.meeting_id != document.meeting_id:
+        return False
+    return document.space_id == thread.space_id or document.space.kind is SpaceKind.plenary
+
+
+def can_detach_document(user: Any, post: Any) -> bool:
+    """Attachments are part of the post: its author removes them."""
+    return can_edit_post(user, post)
+
+
 # --- discussions (threads and posts in a space) ---------------------------------------------------------
 # Threads and posts are read and written by the space's members alone (rule 9); moderation is a
 # right inside a space, never a way into one.
