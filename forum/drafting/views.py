@@ -766,8 +766,14 @@ def show_amendment(meeting_id: int, draft_id: int, amendment_id: int):
             key=lambda item: item[1])
         forms["seconder"] = seconder
     parent = amendment.parent if amendment.parent_id else None
+    # Where it can be talked about: the plenary and the user's own spaces (discussions module).
+    talk = [sp for sp in db.session.scalars(db.select(Space).where(Space.meeting_id == draft.meeting_id)
+                                             .order_by(Space.id))
+            if sp.kind in (SpaceKind.plenary, SpaceKind.group, SpaceKind.delegation, SpaceKind.regional,
+                           SpaceKind.drafting) and permissions.can_start_thread(current_user, sp)]
     return render_template(
         "drafting/amendment.html", draft=draft, meeting=draft.meeting, amendment=amendment, subs=subs, parent=parent,
+        talk=talk,
         events=list(db.session.scalars(queries.events_of_amendment(amendment.id))), forms=forms, me=me,
         merged_into=db.session.get(Amendment, amendment.merged_into_id) if amendment.merged_into_id else None,
         can={
