@@ -45,6 +45,8 @@ class DraftForm(FlaskForm):
 
 
 class ImportForm(DraftForm):
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=300)],
+                        description=_l("Leave empty to take the title of the Word document (its Title style)"))
     file = FileField(_l("Word (DOCX), Markdown or text file"),
                      description=_l("Headings become parts, numbered paragraphs paragraphs, lettered items "
                                     "(a), (b) … sub-paragraphs; text before the first paragraph is the preamble."))

@@ -104,7 +104,7 @@ def mover_label(amendment: Any) -> str:
         return ", ".join(states)
     if kind is MoverKind.regional_group:
         name = amendment.regional_group.name if amendment.regional_group else _("a regional group")
-        label = _("%(group)s (on behalf of the group)", group=name)
+        label = _("On behalf of: %(group)s", group=name)
         if amendment.non_supporting:
             label += " — " + _("not supported by %(states)s",
                                states=", ".join(state_name(s) for s in amendment.non_supporting))

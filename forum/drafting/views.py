@@ -193,10 +193,12 @@ def list_drafts(meeting_id: int):
     meeting = load_meeting(meeting_id)
     _gate(permissions.can_view_drafts(current_user, meeting))
     items = list(db.session.scalars(queries.drafts_of_meeting(meeting.id)))
+    ours = [sp for sp in db.session.scalars(db.select(Space).where(Space.meeting_id == meeting.id).order_by(Space.id))
+            if permissions.can_view_space_amendments(current_user, sp)]
     enabled, length = drafts.line_numbering(meeting)
     line_form = LineNumbersForm(formdata=None, enabled=enabled, line_length=length) \
         if permissions.can_change_line_numbering(current_user, meeting) else None
-    return render_template("drafting/list.html", meeting=meeting, drafts=items, line_form=line_form,
+    return render_template("drafting/list.html", meeting=meeting, drafts=items, line_form=line_form, ours=ours,
                            can_create=permissions.can_create_draft(current_user, meeting))
 
 
@@ -267,8 +269,8 @@ def import_draft(meeting_id: int):
         form.form_errors.append(exc.message)
         failure = exc
         return render_template("drafting/import.html", meeting=meeting, form=form), _status(form, failure)
-    if parsed.title and not request.form.get("title_given"):
-        form.title.data = form.title.data or parsed.title
+    if not (form.title.data or "").strip():
+        form.title.data = parsed.title
     form.structure.data = json.dumps(parsed.to_dict(), ensure_ascii=False)
     return render_template("drafting/import_preview.html", meeting=meeting, form=form, parsed=parsed)
 

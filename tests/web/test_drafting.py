@@ -52,6 +52,7 @@ def test_rule_15_import_a_docx_with_a_preview_then_save(w, login):
     url = f"/meetings/{w.meeting.id}/drafts/import"
 
     def document(d):
+        d.add_paragraph("Imported conclusions", style="Title")  # the title comes from the file
         d.add_paragraph("The Forum adopts these conclusions:")
         d.add_heading("I. Principles", level=1)
         d.add_paragraph("1. Migration governance is tripartite.")
@@ -60,7 +61,7 @@ def test_rule_15_import_a_docx_with_a_preview_then_save(w, login):
         d.add_heading("II. Follow-up", level=1)
         d.add_paragraph("2. The Office reports back.")
 
-    fields = {"title": "Imported conclusions", "symbol": "X/IMPORT", "original_language": "en", "amendment_prefix": "C"}
+    fields = {"title": "", "symbol": "X/IMPORT", "original_language": "en", "amendment_prefix": "C"}
     preview = sec.post(url, data={**fields, "file": (docx_file(document), "draft.docx")},
                        content_type="multipart/form-data")
     assert preview.status_code == 200
@@ -72,7 +73,8 @@ def test_rule_15_import_a_docx_with_a_preview_then_save(w, login):
     assert structure
     import html
 
-    saved = sec.post(url, data={**fields, "structure": html.unescape(structure.group(1)), "confirm": "1"})
+    saved = sec.post(url, data={**fields, "title": "Imported conclusions", "structure": html.unescape(
+        structure.group(1)), "confirm": "1"})
     assert saved.status_code == 302
     new = db.session.scalars(sa.select(Draft).where(Draft.symbol == "X/IMPORT")).one()
     labels = [p.label for p in db.session.scalars(queries.paragraphs_of_draft(new.id))]
@@ -242,6 +244,8 @@ def test_our_amendments_shows_a_groups_drafts_to_that_group_only(w, login):
                                                        Space.kind == SpaceKind.group,
                                                        Space.group == "employer")).one()
     url = f"/meetings/{w.meeting.id}/spaces/{caucus.id}/amendments"
+    assert url in login(w.u["employer"]).get(f"/meetings/{w.meeting.id}/drafts").get_data(as_text=True)
+    assert url not in login(w.u["worker"]).get(f"/meetings/{w.meeting.id}/drafts").get_data(as_text=True)
     page = login(w.u["employer"]).get(url)
     assert page.status_code == 200 and "Employers&#39; draft." in page.get_data(as_text=True)
     for role in ("worker", "kenya", "secretariat", "chair"):
