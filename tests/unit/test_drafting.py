@@ -764,3 +764,37 @@ def test_events_about_uncirculated_amendments_never_reach_the_draft_room(w, emit
     room, event, data = emitted[-1]
     assert room == f"draft:{w.draft_id}" and event == "amendments.circulated" and data["amendment_ids"] == [a.id]
     assert data["version"] == db.session.get(Draft, w.draft_id).version
+
+
+# --- concurrency: numbers per draft ---------------------------------------------------------------------
+
+@pytest.mark.postgres
+def test_amendments_submitted_at_the_same_time_get_distinct_consecutive_numbers(app, w, backend):
+    import threading
+
+    roles = ["kenya", "germany", "italy", "senegal", "chair", "africa"]
+    ids = {role: file(w, role, "2", kind="delete").id for role in roles}
+    user_ids = {role: w.u[role].id for role in roles}
+    db.session.rollback()
+    errors: list[BaseException] = []
+
+    def submit(role: str) -> None:
+        from forum.accounts.models import User
+
+        try:
+            with app.app_context():
+                with unit_of_work():
+                    svc.submit_amendment(db.session.get(User, user_ids[role]), db.session.get(Amendment, ids[role]))
+                db.session.remove()
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    workers = [threading.Thread(target=submit, args=(role,)) for role in roles]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    assert not errors, errors
+    db.session.rollback()
+    numbers = sorted(db.session.scalars(sa.select(Amendment.number).where(Amendment.draft_id == w.draft_id)))
+    assert numbers == list(range(1, len(roles) + 1))
