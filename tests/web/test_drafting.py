@@ -365,3 +365,16 @@ def test_the_draft_page_stays_bounded_as_amendments_grow(w, login, count_queries
     with count_queries() as many:
         assert client.get(base(w)).status_code == 200
     assert many.n <= few.n + 2, many.statements[few.n:]
+
+
+def test_rule_24_amendments_on_the_same_words_are_shown_as_a_group(w, login):
+    with unit_of_work():
+        for role in ("kenya", "germany"):
+            a = svc.file_amendment(w.u[role], draft(w), para(w, "2"), mover=state(w.p[role].member_state),
+                                   kind="modify", language="en", explanation="x",
+                                   text=TEXTS["2"].replace("should", "must" if role == "kenya" else "shall"))
+            svc.submit_amendment(w.u[role], a)
+            svc.validate_amendment(w.secretariat, a)
+        svc.circulate_amendments(w.secretariat, draft(w))
+    page = login(w.u["observer"]).get(f"{base(w)}/amendments").get_data(as_text=True)
+    assert page.count("on the same words as 1 other amendment (group 1)") == 2
