@@ -66,6 +66,7 @@ class DocumentForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=300)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     agenda_item_id = SelectField(_l("Agenda item"), coerce=int, validators=[Optional()])
+    draft_id = SelectField(_l("Draft it relates to"), coerce=int, validators=[Optional()])
     file = FileField(_l("File"), validators=[FileRequired(_l("Choose a file."))])
     note = StringField(_l("Note on this version (optional)"), validators=[Optional(), Length(max=300)])
 

@@ -58,6 +58,8 @@ class Document(Timestamped, db.Model):
     agenda_item_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("agenda_items.id", ondelete="SET NULL"), index=True
     )
+    # The draft the document relates to (a background note on the draft conclusions, a group's comments).
+    draft_id: Mapped[int | None] = mapped_column(sa.ForeignKey("drafts.id", ondelete="SET NULL"), index=True)
     # A reissue points to the original (never to another reissue), with its kind and number.
     reissue_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("documents.id", ondelete="CASCADE"), index=True)
     reissue_kind: Mapped[ReissueKind | None] = mapped_column(StrEnum(ReissueKind))
@@ -75,6 +77,7 @@ class Document(Timestamped, db.Model):
     space: Mapped[Any] = relationship("Space")
     meeting: Mapped[Any] = relationship("Meeting")
     agenda_item: Mapped[Any] = relationship("AgendaItem")
+    draft: Mapped[Any] = relationship("Draft")
     owner: Mapped[Any] = relationship("User", foreign_keys=[owner_id])
     withdrawn_by: Mapped[Any] = relationship("User", foreign_keys=[withdrawn_by_id])
     reissue_of: Mapped[Document | None] = relationship(remote_side=[id], foreign_keys=[reissue_of_id])

@@ -187,12 +187,24 @@ def _check_visible(actor: Any, document: Document) -> None:
         raise NotFound(_("No such document."))
 
 
+def _draft(meeting: Meeting, draft_id: int | None, actor: Any, errors: Errors) -> int | None:
+    if not draft_id:
+        return None
+    from forum.drafting.models import Draft
+
+    draft = db.session.get(Draft, draft_id)
+    if draft is None or draft.meeting_id != meeting.id or not permissions.can_view_draft(actor, draft):
+        errors.setdefault("draft_id", []).append(_("Choose a draft of this meeting."))
+        return None
+    return draft.id
+
+
 # --- publishing ----------------------------------------------------------------------------------------
 
 def publish_document(actor: Any, space: Space, *, kind: DocumentKind | str, title: str,
                      language: DocumentLanguage | str, file: BinaryIO, filename: str | None,
                      symbol: str | None = None, description: str = "", agenda_item_id: int | None = None,
-                     note: str = "") -> Document:
+                     note: str = "", draft_id: int | None = None) -> Document:
     """A new document in `space`: official (the secretariat, in the plenary, with a symbol) or a
     working file. An official symbol already used in another language makes this its language version."""
     if not permissions.can_view_space(actor, space):
@@ -210,6 +222,7 @@ def publish_document(actor: Any, space: Space, *, kind: DocumentKind | str, titl
     description = _text(description, "description", MAX_DESCRIPTION, errors)
     note = _text(note, "note", MAX_NOTE, errors)
     item_id = _agenda_item(meeting, agenda_item_id, errors)
+    related_draft = _draft(meeting, draft_id, actor, errors)
     lead: Document | None = None
     checked_symbol: str | None = None
     if doc_kind is DocumentKind.official:
@@ -226,6 +239,7 @@ def publish_document(actor: Any, space: Space, *, kind: DocumentKind | str, titl
         meeting_id=meeting.id, space_id=space.id, kind=doc_kind, symbol=checked_symbol, language=lang,
         title=title, description=description,
         agenda_item_id=item_id if item_id or lead is None else lead.agenda_item_id,
+        draft_id=related_draft if related_draft or lead is None else lead.draft_id,
         variant_of_id=lead.id if lead else None, owner_id=actor.id, current_version=1, updated_at=now,
     )
     db.session.add(document)
@@ -234,7 +248,7 @@ def publish_document(actor: Any, space: Space, *, kind: DocumentKind | str, titl
     _flush("file", _("The document changed in the meantime. Try again."))
     record(actor, "document.publish", document, {
         "kind": doc_kind.value, "symbol": checked_symbol, "language": lang.value, "title": title,
-        "variant_of": document.variant_of_id, **_file_payload(staged),
+        "variant_of": document.variant_of_id, "draft": document.draft_id, **_file_payload(staged),
     }, meeting_id=meeting.id, space_id=space.id)
     _announce(document, "document.published")
     return document

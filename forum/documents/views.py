@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -134,6 +135,14 @@ def _status(form: FlaskForm, status: int) -> int:
 
 def _agenda_choices(meeting: Meeting) -> list[tuple[int, str]]:
     return [(0, _("No agenda item")), *((i.id, f"{i.number}. {i.title}") for i in queries.agenda_items(meeting.id))]
+
+
+def _draft_choices(meeting: Meeting) -> list[tuple[int, str]]:
+    from forum.drafting.models import Draft
+
+    drafts = db.session.scalars(sa.select(Draft).where(Draft.meeting_id == meeting.id).order_by(Draft.id))
+    return [(0, _("No draft")), *((d.id, f"{d.symbol} — {d.title}") for d in drafts
+                                   if permissions.can_view_draft(current_user, d))]
 
 
 def _int_arg(name: str) -> int | None:
@@ -310,6 +319,7 @@ def upload_document(meeting_id: int):
     form = DocumentForm(data={"space_id": chosen} if chosen and request.method == "GET" else None)
     form.space_id.choices = [(s.id, s.name) for s in spaces]
     form.agenda_item_id.choices = _agenda_choices(meeting)
+    form.draft_id.choices = _draft_choices(meeting)
     form.file.description = _file_hint()
     status = 200
     official = bool(official_spaces) and form.kind.data == DocumentKind.official.value
@@ -323,7 +333,8 @@ def upload_document(meeting_id: int):
             current_user, space, kind=form.kind.data if official_spaces else DocumentKind.working.value,
             title=form.title.data, language=form.language.data, file=file, filename=filename,
             symbol=form.symbol.data, description=form.description.data or "",
-            agenda_item_id=form.agenda_item_id.data or None, note=form.note.data or ""))
+            agenda_item_id=form.agenda_item_id.data or None, note=form.note.data or "",
+            draft_id=form.draft_id.data or None))
         if document is not None:
             flash(_("Document shared."), "success")
             return _to_document(meeting, document)

@@ -19,8 +19,15 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('documents', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('draft_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_documents_draft_id'), ['draft_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_documents_draft_id_drafts'), 'drafts', ['draft_id'], ['id'],
+                                    ondelete='SET NULL')
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('documents', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_documents_draft_id_drafts'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_documents_draft_id'))
+        batch_op.drop_column('draft_id')

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from forum.accounts.models import User
 from forum.audit.models import AuditEntry
 from forum.db import unit_of_work
 from forum.documents.models import Document, DocumentVersion
@@ -435,3 +436,42 @@ def test_an_upload_without_csrf_token_is_refused(session_app, w):
     response = client.post(f"{w.base}/documents/new", data={
         **form, "csrf_token": token, "file": (io.BytesIO(unique_pdf()), "x.pdf")}, content_type="multipart/form-data")
     assert response.status_code == 302
+
+
+def _draft(w: SimpleNamespace) -> int:
+    from forum.drafting.drafts import create_draft
+
+    with unit_of_work():
+        return create_draft(db.session.get(User, w.secretariat.id), db.session.get(Meeting, w.meeting.id),
+                            title="Draft conclusions", symbol="TTMLM/2027/4", original_language="en").id
+
+
+def test_a_document_names_the_draft_it_relates_to(w):
+    draft_id = _draft(w)
+    doc_id = document_id(post_upload(w.client("secretariat"), w, draft_id=str(draft_id)))
+    assert db.session.get(Document, doc_id).draft_id == draft_id
+    html = text(w.client("worker").get(f"{w.base}/documents/{doc_id}"))
+    assert f"/drafts/{draft_id}" in html and "Draft conclusions" in html
+
+
+def test_a_draft_of_another_meeting_is_refused_and_nothing_written(app, w, make_meeting):
+    from forum.drafting.drafts import create_draft
+
+    other_staff = w.secretariat  # the same staff member runs another meeting
+    other = make_meeting(other_staff, symbol_prefix="OTHER/2027")
+    with unit_of_work():
+        foreign = create_draft(db.session.get(User, other_staff.id), db.session.get(Meeting, other.id),
+                               title="Elsewhere", symbol="OTHER/2027/1", original_language="en").id
+    client = w.client("secretariat")  # signing in is itself recorded: count after it
+    before = state(app)
+    response = post_upload(client, w, draft_id=str(foreign))
+    assert response.status_code == 422  # not offered by the form
+    from forum.documents import services
+    from forum.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as refused, unit_of_work():  # nor accepted by the service
+        services.publish_document(db.session.get(User, w.secretariat.id), db.session.get(Space, w.plenary.id),
+                                  kind="official", symbol="TTMLM/2027/9", title="Note", language="en",
+                                  file=io.BytesIO(unique_pdf("x")), filename="n.pdf", draft_id=foreign)
+    assert refused.value.fields["draft_id"] == ["Choose a draft of this meeting."]
+    assert state(app) == before
