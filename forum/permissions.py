@@ -393,10 +393,14 @@ def can_file_amendment(user: Any, draft: Any, mover: Any = None) -> bool:
 def can_view_amendment(user: Any, amendment: Any) -> bool:
     """Rule 23: circulated amendments are the meeting's; before, the movers' space's and (once
     submitted) the secretariat's. An unsubmitted draft is its space's alone."""
+    return may_view_amendment(participation(user, amendment.draft.meeting_id), amendment)
+
+
+def may_view_amendment(p: Participant | None, amendment: Any) -> bool:
+    """can_view_amendment for a participant: also asks whether a whole space may see it (a thread's subject)."""
     from forum.drafting.models import AmendmentState
 
-    p = participation(user, amendment.draft.meeting_id)
-    if p is None:
+    if p is None or p.meeting_id != amendment.draft.meeting_id:
         return False
     if amendment.is_circulated:
         return True

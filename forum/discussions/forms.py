@@ -23,6 +23,9 @@ class ThreadForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=MAX_TITLE)],
                         render_kw={"maxlength": MAX_TITLE})
     body = _body_field()
+    # The subject, from ?paragraph= or ?amendment=; the service checks it may be linked here.
+    paragraph_id = IntegerField(validators=[Optional()], widget=HiddenInput())
+    amendment_id = IntegerField(validators=[Optional()], widget=HiddenInput())
 
 
 class ReplyForm(FlaskForm):

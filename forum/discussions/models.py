@@ -33,7 +33,11 @@ class PostRemoval(enum.Enum):
 
 class Thread(Timestamped, db.Model):
     __tablename__ = "threads"
-    __table_args__ = (sa.Index("ix_threads_space_id_pinned_last_post_at", "space_id", "pinned", "last_post_at"),)
+    __table_args__ = (
+        sa.Index("ix_threads_space_id_pinned_last_post_at", "space_id", "pinned", "last_post_at"),
+        # A thread is about at most one thing of the draft: a paragraph or an amendment.
+        sa.CheckConstraint("paragraph_id IS NULL OR amendment_id IS NULL", name="one_subject"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
@@ -45,6 +49,10 @@ class Thread(Timestamped, db.Model):
     last_post_at: Mapped[datetime] = mapped_column(UTCDateTime())
     post_count: Mapped[int] = mapped_column(default=0)  # posts ever written: the last post's number
     version: Mapped[int] = mapped_column(default=1)
+    # Its subject, if any: kept when the thread outlives it (SET NULL), so the talk is never lost.
+    paragraph_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("draft_paragraphs.id", ondelete="SET NULL"), index=True)
+    amendment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("amendments.id", ondelete="SET NULL"), index=True)
 
     space: Mapped[Any] = relationship("Space", lazy="joined")
     author: Mapped[Any] = relationship("User", lazy="joined")

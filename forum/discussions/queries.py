@@ -27,6 +27,18 @@ def threads_of_space(space_id: int) -> sa.Select:
     )
 
 
+def threads_about(space_ids: Collection[int], *, paragraph_id: int | None = None,
+                  amendment_id: int | None = None) -> sa.Select:
+    """Threads about a paragraph or an amendment in the given spaces (the reader's visible ones:
+    the permission filter is in the SQL), the most recently active first."""
+    subject = Thread.paragraph_id == paragraph_id if paragraph_id is not None else Thread.amendment_id == amendment_id
+    return (
+        sa.select(Thread)
+        .where(subject, Thread.space_id.in_(list(space_ids) or [-1]))
+        .order_by(Thread.last_post_at.desc(), Thread.id.desc())
+    )
+
+
 def thread_count(space_id: int) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Thread).where(Thread.space_id == space_id)) or 0
 

@@ -34,10 +34,13 @@ from forum.permissions import (
     can_pin_thread,
     can_start_thread,
     can_unhide_post,
+    can_view_amendment,
+    can_view_draft,
     can_view_space,
     can_view_thread,
     can_write_space,
     is_space_member,
+    may_view_amendment,
 )
 
 MAX_TITLE = 200
@@ -155,8 +158,47 @@ def _add_post(actor: Any, thread: Thread, space: Space, source: str, parent: Pos
     return post
 
 
-def start_thread(actor: Any, space: Space, *, title: str, body: str) -> Thread:
-    """A new thread with its opening post (number 1)."""
+def everyone_in_space_sees(space: Space, amendment: Any) -> bool:
+    """Would every member of the space see the amendment? An uncirculated amendment is its movers'
+    (rule 23): a thread about it must not tell a wider space that it exists."""
+    stmt = sa.select(Participant).where(Participant.meeting_id == space.meeting_id, Participant.removed_at.is_(None))
+    return all(may_view_amendment(p, amendment) for p in db.session.scalars(stmt) if is_space_member(p, space))
+
+
+def _subject(actor: Any, space: Space, paragraph_id: int | None, amendment_id: int | None,
+             errors: Errors) -> tuple[Any, Any]:
+    """The paragraph or amendment a new thread is about, checked: of this meeting, seen by the
+    author and, for an amendment not yet circulated, by every member of the space."""
+    from forum.drafting.models import Amendment, Paragraph
+
+    if paragraph_id is not None and amendment_id is not None:
+        errors.setdefault("amendment_id", []).append(
+            "A discussion is about one paragraph or one amendment, not both.")
+        return None, None
+    if paragraph_id is not None:
+        paragraph = db.session.get(Paragraph, paragraph_id)
+        if paragraph is None or paragraph.draft.meeting_id != space.meeting_id \
+                or not can_view_draft(actor, paragraph.draft):
+            errors.setdefault("paragraph_id", []).append("That paragraph is not one of this meeting's drafts.")
+            return None, None
+        return paragraph, None
+    if amendment_id is not None:
+        amendment = db.session.get(Amendment, amendment_id)
+        if amendment is None or amendment.draft.meeting_id != space.meeting_id \
+                or not can_view_amendment(actor, amendment):
+            errors.setdefault("amendment_id", []).append("That amendment is not one of this meeting's.")
+            return None, None
+        if not amendment.is_circulated and not everyone_in_space_sees(space, amendment):
+            errors.setdefault("amendment_id", []).append(
+                "This amendment has not been circulated: discuss it only in its movers' own space.")
+            return None, None
+        return None, amendment
+    return None, None
+
+
+def start_thread(actor: Any, space: Space, *, title: str, body: str, paragraph_id: int | None = None,
+                 amendment_id: int | None = None) -> Thread:
+    """A new thread with its opening post (number 1), about a draft paragraph or an amendment if given."""
     if not can_view_space(actor, space):
         raise NotFound("No such space.")
     if not can_start_thread(actor, space):
@@ -164,13 +206,16 @@ def start_thread(actor: Any, space: Space, *, title: str, body: str) -> Thread:
     errors: Errors = {}
     title = _title(title, errors)
     body = _body(body, errors)
+    paragraph, amendment = _subject(actor, space, paragraph_id, amendment_id, errors)
     _raise(errors, "The discussion could not be started.")
     thread = Thread(meeting_id=space.meeting_id, space_id=space.id, title=title, author_id=actor.id,
-                    last_post_at=utcnow(), post_count=0)
+                    last_post_at=utcnow(), post_count=0, paragraph_id=paragraph.id if paragraph else None,
+                    amendment_id=amendment.id if amendment else None)
     db.session.add(thread)
     db.session.flush()
     post = _add_post(actor, thread, space, body, None)
-    record(actor, "thread.start", thread, {"title": title, "post_id": post.id},
+    record(actor, "thread.start", thread, {"title": title, "post_id": post.id, "paragraph_id": thread.paragraph_id,
+                                           "amendment_id": thread.amendment_id},
            meeting_id=space.meeting_id, space_id=space.id)
     _tell_space(space, "thread.created", {"thread_id": thread.id})
     return thread

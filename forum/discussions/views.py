@@ -182,13 +182,43 @@ def start_thread(meeting_id: int, space_id: int):
     if not permissions.can_start_thread(current_user, space):
         abort(403)
     form = ThreadForm()
+    if request.method == "GET":
+        form.paragraph_id.data = request.args.get("paragraph", type=int)
+        form.amendment_id.data = request.args.get("amendment", type=int)
     if form.validate_on_submit():
-        thread = _attempt(form, lambda: services.start_thread(current_user, space, title=form.title.data,
-                                                              body=form.body.data))
+        thread = _attempt(form, lambda: services.start_thread(
+            current_user, space, title=form.title.data, body=form.body.data,
+            paragraph_id=form.paragraph_id.data, amendment_id=form.amendment_id.data))
         if thread is not None:
             flash(_("The discussion has started."), "success")
             return redirect(thread_url(thread))
-    return render_template("discussions/new_thread.html", meeting=g.meeting, space=space, form=form), _status(form)
+    return render_template("discussions/new_thread.html", meeting=g.meeting, space=space, form=form,
+                           subject=_subject_of(form.paragraph_id.data, form.amendment_id.data)), _status(form)
+
+
+def _subject_of(paragraph_id: int | None, amendment_id: int | None) -> dict[str, Any] | None:
+    """What a thread is about, as the reader may see it: a label and a link, or None (no subject,
+    one of another meeting, or one the reader may not see)."""
+    from forum.drafting.labels import number_label, paragraph_label
+    from forum.drafting.models import Amendment, Paragraph
+
+    if paragraph_id is not None:
+        paragraph = db.session.get(Paragraph, paragraph_id)
+        if paragraph is None or paragraph.draft.meeting_id != g.meeting.id \
+                or not permissions.can_view_draft(current_user, paragraph.draft):
+            return None
+        return {"label": _("About: %(subject)s", subject=paragraph_label(paragraph)),
+                "url": url_for("drafting.show_paragraph", meeting_id=g.meeting.id, draft_id=paragraph.draft_id,
+                               paragraph_id=paragraph.id)}
+    if amendment_id is not None:
+        amendment = db.session.get(Amendment, amendment_id)
+        if amendment is None or amendment.draft.meeting_id != g.meeting.id \
+                or not permissions.can_view_amendment(current_user, amendment):
+            return None
+        return {"label": _("About: amendment %(number)s", number=number_label(amendment.draft, amendment)),
+                "url": url_for("drafting.show_amendment", meeting_id=g.meeting.id, draft_id=amendment.draft_id,
+                               amendment_id=amendment.id)}
+    return None
 
 
 # --- a thread --------------------------------------------------------------------------------------
@@ -236,6 +266,7 @@ def show_thread(meeting_id: int, space_id: int, thread_id: int):
     html = render_template(
         "discussions/thread.html", page=page, posts=posts, reply_form=ReplyForm(formdata=None),
         is_moderator=permissions.can_moderate_space(current_user, thread.space),
+        subject=_subject_of(thread.paragraph_id, thread.amendment_id),
         **_post_context(thread, posts, read_before),
     )
     _mark_read(thread, max((p.number for p in posts), default=0), read_before)

@@ -490,6 +490,7 @@ def show_paragraph(meeting_id: int, draft_id: int, paragraph_id: int):
         "drafting/paragraph.html", draft=draft, meeting=draft.meeting, paragraph=paragraph, texts=texts,
         entries=marshalling.marshalled(draft, visible), amendments_by_id={a.id: a for a in _visible_amendments(draft)},
         events=list(db.session.scalars(queries.events_of_paragraph(paragraph.id))),
+        threads=_threads_about(draft, paragraph_id=paragraph.id), talk=_talk_spaces(draft),
         can_decide=permissions.can_decide_paragraph(current_user, draft),
         can_translate=permissions.can_translate_draft(current_user, draft),
         can_edit=permissions.can_edit_draft(current_user, draft),
@@ -768,14 +769,14 @@ def show_amendment(meeting_id: int, draft_id: int, amendment_id: int):
             key=lambda item: item[1])
         forms["seconder"] = seconder
     parent = amendment.parent if amendment.parent_id else None
-    # Where it can be talked about: the plenary and the user's own spaces (discussions module).
-    talk = [sp for sp in db.session.scalars(db.select(Space).where(Space.meeting_id == draft.meeting_id)
-                                             .order_by(Space.id))
-            if sp.kind in (SpaceKind.plenary, SpaceKind.group, SpaceKind.delegation, SpaceKind.regional,
-                           SpaceKind.drafting) and permissions.can_start_thread(current_user, sp)]
+    talk = _talk_spaces(draft)
+    if not amendment.is_circulated:  # before circulation only its movers' own space may talk of it (rule 23)
+        from forum.discussions.services import everyone_in_space_sees
+
+        talk = [sp for sp in talk if everyone_in_space_sees(sp, amendment)]
     return render_template(
         "drafting/amendment.html", draft=draft, meeting=draft.meeting, amendment=amendment, subs=subs, parent=parent,
-        talk=talk,
+        talk=talk, threads=_threads_about(draft, amendment_id=amendment.id),
         events=list(db.session.scalars(queries.events_of_amendment(amendment.id))), forms=forms, me=me,
         merged_into=db.session.get(Amendment, amendment.merged_into_id) if amendment.merged_into_id else None,
         can={
@@ -791,6 +792,22 @@ def show_amendment(meeting_id: int, draft_id: int, amendment_id: int):
             "sub_amend": amendment.state in PENDING and amendment.parent_id is None
             and amendment.kind is not AmendmentKind.delete and permissions.can_file_amendment(current_user, draft),
         })
+
+
+def _talk_spaces(draft: Draft) -> list[Space]:
+    """Where the draft can be talked about: the plenary and the user's own spaces (discussions module)."""
+    return [sp for sp in db.session.scalars(db.select(Space).where(Space.meeting_id == draft.meeting_id)
+                                            .order_by(Space.id))
+            if sp.kind in (SpaceKind.plenary, SpaceKind.group, SpaceKind.delegation, SpaceKind.regional,
+                           SpaceKind.drafting) and permissions.can_start_thread(current_user, sp)]
+
+
+def _threads_about(draft: Draft, *, paragraph_id: int | None = None, amendment_id: int | None = None) -> list[Any]:
+    """The threads about a paragraph or an amendment in the spaces the reader belongs to (filtered in SQL)."""
+    from forum.discussions.queries import threads_about
+
+    spaces = permissions.visible_space_ids(current_user, draft.meeting)
+    return list(db.session.scalars(threads_about(spaces, paragraph_id=paragraph_id, amendment_id=amendment_id)))
 
 
 def _participant_label(p: Participant) -> str:

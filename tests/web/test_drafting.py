@@ -197,8 +197,8 @@ def test_rule_23_the_whole_workflow_through_the_browser(w, login):
     assert "Member States shall ratify" in page and "<del>should</del>" in page
     assert f'href="{url}"' in page  # the change is traced to its amendment (rule 26)
     amendment_page = de.get(url).get_data(as_text=True)
-    assert f"/meetings/{w.meeting.id}/search?q=D.1" in amendment_page  # its discussions
-    assert "/threads/new" in amendment_page
+    assert "No discussion you can see is about it yet." in amendment_page  # its discussions (none yet)
+    assert f"/threads/new?amendment={a.id}" in amendment_page
 
 
 def test_rule_23_withdrawal_by_the_mover_and_take_up_through_the_browser(w, login):
