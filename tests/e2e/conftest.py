@@ -45,8 +45,8 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def live_server(app: Any, database_url: str, tmp_path: Path) -> Iterator[str]:
     """The app served by `flask forum serve` on the test's own database, as a user runs it."""
-    if not database_url.startswith("sqlite"):
-        pytest.skip("browser journeys run on the embedded mode")
+    # Browser journeys are not marked postgres: they run on the embedded mode's SQLite.
+    assert database_url.startswith("sqlite"), database_url
     port = _free_port()
     env = {**os.environ, "FORUM_DATABASE_URL": database_url, "FORUM_SECRET_KEY": "e2e-secret",
            "FORUM_UPLOAD_DIR": str(tmp_path / "uploads")}
