@@ -81,6 +81,7 @@ MATRIX: dict[str, list[Row]] = {
                                  lambda w: {"active": "y"})],
     "meetings.dashboard": [Row(lambda w: "/", signed_in())],
     "meetings.create_meeting": [Row(lambda w: "/meetings/new", only({"staff", "secretariat"}))],
+    "meetings.edit_meeting": [Row(lambda w: f"/meetings/{w.meeting.id}/settings", secretariat_only())],
     "meetings.show_meeting": [Row(lambda w: f"/meetings/{w.meeting.id}", everyone_in_meeting())],
     "meetings.show_space": [
         Row(lambda w: f"/meetings/{w.meeting.id}/spaces/{w.spaces[(SpaceKind.plenary, None)].id}",

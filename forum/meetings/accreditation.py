@@ -42,7 +42,7 @@ from forum.meetings.models import (
     RegionalGroupState,
 )
 from forum.meetings.notifications import group_secretary_ids, notify_group_secretaries
-from forum.meetings.services import default_membership, ensure_spaces, set_membership
+from forum.meetings.services import default_membership, ensure_spaces, set_membership, setting
 from forum.permissions import (
     can_accredit_participants,
     can_remove_participant,
@@ -398,7 +398,7 @@ def change_effective_date(meeting: Meeting, effective_from: date | None = None) 
     if effective_from is not None:
         return effective_from
     today = meeting_today(meeting)
-    next_day = (meeting.settings or {}).get(NEXT_DAY_SETTING, True)
+    next_day = setting(meeting, NEXT_DAY_SETTING)
     return today + timedelta(days=1) if next_day else today
 
 

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -30,6 +30,16 @@ QUORUM = [
     (QuorumRule.plenary_half.value, _l("Votes cast must reach half of the delegates attending")),
     (QuorumRule.none.value, _l("No quorum")),
 ]
+
+
+class MeetingSettingsForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
+    starts_on = DateField(_l("First day"), validators=[Optional()])
+    ends_on = DateField(_l("Last day"), validators=[Optional()])
+    participants_share_in_plenary = BooleanField(_l("Participants may share working files in the plenary"))
+    membership_effective_next_day = BooleanField(
+        _l("Membership changes take effect the day after they are notified (rule 4)"))
 
 
 class MeetingForm(FlaskForm):

@@ -416,3 +416,4 @@ def delete_announcement(meeting_id: int, announcement_id: int):
 
 meeting_link("meetings.show_programme", _l("Programme"), permissions.can_view_meeting)
 meeting_link("meetings.show_bulletin", _l("Bulletin"), permissions.can_view_meeting)
+meeting_link("meetings.edit_meeting", _l("Meeting settings"), permissions.can_manage_meeting)

@@ -148,3 +148,48 @@ def set_membership(actor: Any, participant: Participant, kind: MembershipKind, e
         Membership(kind=kind, effective_from=effective_from, recorded_by_id=getattr(actor, "id", None))
     )
     return True
+
+
+# Settings the secretariat switches on the meeting's settings page (rules 4 and 9).
+SETTINGS = {
+    "participants_share_in_plenary": False,  # participants may share working files in the plenary
+    "membership_effective_next_day": True,  # membership changes notified today take effect tomorrow
+}
+
+
+def setting(meeting: Meeting, name: str) -> bool:
+    return bool((meeting.settings or {}).get(name, SETTINGS[name]))
+
+
+def update_meeting(actor: Any, meeting: Meeting, *, title: str, venue: str, starts_on: date | None,
+                   ends_on: date | None, settings: dict[str, bool]) -> None:
+    """Edit what a meeting can change once it exists; symbol prefix, zone and languages stay fixed."""
+    from forum.permissions import can_manage_meeting
+
+    if not can_manage_meeting(actor, meeting):
+        raise NotAllowed("Only the meeting secretariat changes the meeting.")
+    errors: dict[str, list[str]] = {}
+    if not title.strip():
+        errors["title"] = ["Enter a title."]
+    if starts_on and ends_on and ends_on < starts_on:
+        errors["ends_on"] = ["The meeting cannot end before it starts."]
+    unknown = set(settings) - set(SETTINGS)
+    if unknown:
+        errors["settings"] = [f"Unknown setting: {', '.join(sorted(unknown))}."]
+    if errors:
+        raise ValidationFailed("The meeting could not be saved.", errors)
+    before = {"title": meeting.title, "venue": meeting.venue, "starts_on": meeting.starts_on,
+              "ends_on": meeting.ends_on, **{k: setting(meeting, k) for k in SETTINGS}}
+    meeting.title, meeting.venue = title.strip(), venue.strip()
+    meeting.starts_on, meeting.ends_on = starts_on, ends_on
+    meeting.settings = {**(meeting.settings or {}), **{k: bool(v) for k, v in settings.items()}}
+    after = {"title": meeting.title, "venue": meeting.venue, "starts_on": meeting.starts_on,
+             "ends_on": meeting.ends_on, **{k: setting(meeting, k) for k in SETTINGS}}
+    changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    if not changed:
+        return
+    record(actor, "meeting.update", meeting, changed, meeting_id=meeting.id)
+    realtime.bump_version(meeting)
+    realtime.publish(realtime.room("meeting", meeting.id), "meeting.changed",
+                     {"room": realtime.room("meeting", meeting.id), "meeting_id": meeting.id},
+                     version=meeting.version)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -14,7 +14,7 @@ from forum.db import unit_of_work
 from forum.errors import DomainError
 from forum.extensions import db
 from forum.meetings import queries, services
-from forum.meetings.forms import MeetingForm
+from forum.meetings.forms import MeetingForm, MeetingSettingsForm
 from forum.meetings.models import BodyType, Meeting, QuorumRule, Space, WeightingMode
 from forum.views_common import apply_errors
 
@@ -92,6 +92,29 @@ def show_meeting(meeting_id: int):
               if permissions.is_space_member(me, s)]
     spaces.sort(key=lambda s: (queries.SPACE_ORDER[s.kind], s.name))
     return render_template("meetings/show.html", meeting=meeting, me=me, spaces=spaces)
+
+
+@bp.route("/meetings/<int:meeting_id>/settings", methods=["GET", "POST"])
+@login_required
+def edit_meeting(meeting_id: int):
+    meeting = load_meeting(meeting_id)
+    if not permissions.can_manage_meeting(current_user, meeting):
+        abort(403)
+    form = MeetingSettingsForm(obj=meeting, data=None if request.method == "POST" else {
+        name: services.setting(meeting, name) for name in services.SETTINGS})
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                services.update_meeting(
+                    current_user, meeting, title=form.title.data, venue=form.venue.data or "",
+                    starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+                    settings={name: getattr(form, name).data for name in services.SETTINGS})
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            flash(_("The meeting is saved."), "success")
+            return redirect(url_for("meetings.show_meeting", meeting_id=meeting.id))
+    return render_template("meetings/settings.html", meeting=meeting, form=form), 422 if form.errors else 200
 
 
 @bp.route("/meetings/<int:meeting_id>/spaces/<int:space_id>")
