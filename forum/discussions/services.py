@@ -11,6 +11,7 @@ Live events carry codes and ids, never text; each names its room and the subject
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,7 +23,7 @@ from forum.audit.services import record
 from forum.db import utcnow
 from forum.discussions import markdown
 from forum.discussions.models import Post, PostMention, PostRemoval, PostRevision, ReadMarker, Thread, sort_key_for
-from forum.errors import InvalidState, NotAllowed, NotFound, ValidationFailed
+from forum.errors import DomainError, InvalidState, NotAllowed, NotFound, ValidationFailed
 from forum.extensions import db
 from forum.meetings.models import Participant, Space
 from forum.meetings.notifications import MENTIONED, notify
@@ -219,6 +220,41 @@ def start_thread(actor: Any, space: Space, *, title: str, body: str, paragraph_i
            meeting_id=space.meeting_id, space_id=space.id)
     _tell_space(space, "thread.created", {"thread_id": thread.id})
     return thread
+
+
+def _attach_documents(actor: Any, post: Post, document_ids: Iterable[int], message: str) -> None:
+    """Attach the chosen documents to a post being written, in the same transaction: any document
+    refused (unknown, withdrawn, of another caucus, whatever the reason) refuses the whole change, as
+    an error on the form's `attachments` field, so that nothing is written."""
+    from forum.documents import services as documents
+    from forum.documents.models import Document
+
+    for document_id in dict.fromkeys(document_ids):  # each once, in the order chosen
+        document = db.session.get(Document, document_id)
+        try:
+            if document is None:
+                raise NotFound("No such document.")
+            documents.attach_document(actor, post, document)
+        except DomainError as exc:
+            raise ValidationFailed(message, {"attachments": [exc.message]}) from exc
+
+
+def start_thread_with_attachments(actor: Any, space: Space, *, title: str, body: str,
+                                  document_ids: Iterable[int] = (), paragraph_id: int | None = None,
+                                  amendment_id: int | None = None) -> Thread:
+    """A new thread whose opening post carries documents of its space or of the plenary; all or nothing."""
+    thread = start_thread(actor, space, title=title, body=body, paragraph_id=paragraph_id, amendment_id=amendment_id)
+    opening = db.session.scalars(sa.select(Post).where(Post.thread_id == thread.id, Post.number == 1)).one()
+    _attach_documents(actor, opening, document_ids, "The discussion could not be started.")
+    return thread
+
+
+def reply_with_attachments(actor: Any, thread: Thread, *, body: str, parent_id: int | None = None,
+                           document_ids: Iterable[int] = ()) -> Post:
+    """A reply carrying documents of the thread's space or of the plenary; all or nothing."""
+    post = reply(actor, thread, body=body, parent_id=parent_id)
+    _attach_documents(actor, post, document_ids, "The reply could not be posted.")
+    return post
 
 
 def _locked_thread(thread: Thread) -> Thread:

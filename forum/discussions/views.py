@@ -185,15 +185,25 @@ def start_thread(meeting_id: int, space_id: int):
     if request.method == "GET":
         form.paragraph_id.data = request.args.get("paragraph", type=int)
         form.amendment_id.data = request.args.get("amendment", type=int)
+    _offer_documents(form, SimpleNamespace(meeting_id=space.meeting_id, space_id=space.id))
     if form.validate_on_submit():
-        thread = _attempt(form, lambda: services.start_thread(
-            current_user, space, title=form.title.data, body=form.body.data,
+        thread = _attempt(form, lambda: services.start_thread_with_attachments(
+            current_user, space, title=form.title.data, body=form.body.data, document_ids=form.attachments.data or [],
             paragraph_id=form.paragraph_id.data, amendment_id=form.amendment_id.data))
         if thread is not None:
             flash(_("The discussion has started."), "success")
             return redirect(thread_url(thread))
     return render_template("discussions/new_thread.html", meeting=g.meeting, space=space, form=form,
                            subject=_subject_of(form.paragraph_id.data, form.amendment_id.data)), _status(form)
+
+
+def _offer_documents(form: ThreadForm | ReplyForm, place: Any) -> None:
+    """The documents the author may attach where they write (`place`: a thread, or its would-be
+    meeting_id and space_id): those of the space and of the plenary, not withdrawn."""
+    from forum.documents.queries import attachable_documents
+
+    form.attachments.choices = [(d.id, f"{d.symbol} — {d.title}" if d.symbol else d.title)
+                                for d in attachable_documents(current_user, place)]
 
 
 def _subject_of(paragraph_id: int | None, amendment_id: int | None) -> dict[str, Any] | None:
@@ -319,9 +329,11 @@ def reply_to_thread(meeting_id: int, space_id: int, thread_id: int):
         form.parent_id.data = parent.id
         if request.args.get("quote") == "1" and parent.removed_at is None:
             form.body.data = markdown.quote(parent.body_source, parent.author.name if parent.author else "")
+    _offer_documents(form, thread)
     if form.validate_on_submit():
-        post = _attempt(form, lambda: services.reply(current_user, thread, body=form.body.data,
-                                                     parent_id=form.parent_id.data))
+        post = _attempt(form, lambda: services.reply_with_attachments(
+            current_user, thread, body=form.body.data, parent_id=form.parent_id.data,
+            document_ids=form.attachments.data or []))
         if post is not None:
             return redirect(post_url(thread, post.id))
     return render_template("discussions/reply.html", meeting=g.meeting, thread=thread, space=thread.space,
