@@ -399,6 +399,39 @@ MATRIX.update({
     "discussions.search_posts": [Row(lambda w: f"/meetings/{w.meeting.id}/search?q=opening", everyone_in_meeting())],
 })
 
+
+def api_discussion_rows(rights: str, level: str) -> list[Row]:
+    """The discussions API, one row per kind of space: `level` space (createThread with that space's
+    id and an empty title: writers get 422 through the gate, nothing is written), thread (getThread)
+    or post (createPost with an empty body: writers get 422)."""
+    rows = []
+    for name, (_space_of, _author, members, _moderators) in DISCUSSION_SPACES.items():
+        allowed = members - {"observer"} if rights == "write" else members
+
+        def path(w: Any, name: str = name) -> str:
+            _space_id, thread_id, _post_id = discussions_of(w)[name]
+            return {"space": f"/meetings/{w.meeting.id}/threads", "thread": f"/threads/{thread_id}",
+                    "post": f"/threads/{thread_id}/posts"}[level]
+
+        def data(w: Any, name: str = name) -> dict[str, Any]:
+            return {"space": str(discussions_of(w)[name][0]), "title": ""} if level == "space" else {}
+
+        rows.append(api_row(path, in_space(members, allowed), "GET" if level == "thread" else "POST", data))
+    return rows
+
+
+MATRIX.update({
+    # Filtered, not refused: each lists the threads of the spaces they belong to; a space named in
+    # ?space= that the caller does not see is 404, like the pages.
+    "api_discussions.list_threads": [api_row(lambda w: f"/meetings/{w.meeting.id}/threads", everyone_in_meeting())] + [
+        api_row(lambda w, name=name: f"/meetings/{w.meeting.id}/threads?space={discussions_of(w)[name][0]}",
+                in_space(members, members))
+        for name, (_space_of, _author, members, _moderators) in DISCUSSION_SPACES.items()],
+    "api_discussions.create_thread": api_discussion_rows("write", "space"),
+    "api_discussions.get_thread": api_discussion_rows("view", "thread"),
+    "api_discussions.create_post": api_discussion_rows("write", "post"),
+})
+
 # Documents attached to posts: the post's readers see them, its author attaches and removes them.
 def attachments_of(w: Any) -> dict[str, int]:
     """Opening-post ids of the plenary and the Workers' caucus threads, each with a document attached."""

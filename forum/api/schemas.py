@@ -223,6 +223,78 @@ class SittingSchema(ma.Schema):
 SittingPageSchema = page_schema(SittingSchema, "SittingPage")
 
 
+# --- discussions -------------------------------------------------------------------------------------
+
+SPACE_REF = r"^(plenary|caucus|[1-9][0-9]{0,9})$"
+SPACE_REF_HELP = ("A space id, `plenary` for the meeting's plenary, or `caucus` for the caller's own group caucus "
+                  "(the government, employers' or workers' group).")
+
+
+class SpaceRef(Text):
+    """`space`: an id or `plenary` / `caucus`, resolved for the caller by the operation."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(validate=validate.Regexp(SPACE_REF, error="A space id, plenary or caucus."),
+                         metadata={"description": SPACE_REF_HELP}, **kwargs)
+
+
+class ThreadQuerySchema(PageArgs):
+    space = SpaceRef()
+
+
+class ThreadInSchema(ma.Schema):
+    space = SpaceRef(required=True)
+    # Title and body are checked by the discussions service itself, with the browser's messages.
+    title = Text(load_default="", metadata={"description": "Up to 200 characters."})
+    body = Text(load_default="", multiline=True, metadata={"description": "Markdown, up to 20,000 characters."})
+    paragraph_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=2**31 - 1),
+                                  metadata={"description": "A paragraph of one of the meeting's drafts."})
+    amendment_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=2**31 - 1),
+                                  metadata={"description": "An amendment (circulated, or seen by the whole space)."})
+
+
+class PostInSchema(ma.Schema):
+    body = Text(load_default="", multiline=True, metadata={"description": "Markdown, up to 20,000 characters."})
+    parent_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=2**31 - 1),
+                               metadata={"description": "The post replied to, in the same thread."})
+
+
+class PostSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    number = fields.Integer(required=True, metadata={"description": "Order of writing in the thread, from 1."})
+    parent_id = fields.Integer(required=True, allow_none=True)
+    author = fields.String(required=True, allow_none=True, metadata={"description": "The author's name."})
+    author_id = fields.Integer(required=True, allow_none=True)
+    body = fields.String(required=True, metadata={"description": "The markdown source; empty once removed."})
+    html = fields.String(required=True, metadata={"description": "Its sanitised rendering; empty once removed."})
+    created_at = fields.AwareDateTime(required=True)
+    edited_at = fields.AwareDateTime(required=True, allow_none=True)
+    removed = fields.String(required=True, allow_none=True, validate=validate.OneOf(
+        ["deleted_by_author", "hidden_by_moderator"]), metadata={"description": "Why the text is gone, or null."})
+
+
+class ThreadSummarySchema(ma.Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    space = fields.Integer(required=True, metadata={"description": "The id of the thread's space."})
+    space_kind = Code(_values(SpaceKind), required=True)
+    author = fields.String(required=True, allow_none=True)
+    post_count = fields.Integer(required=True)
+    last_post_at = fields.AwareDateTime(required=True)
+    pinned = fields.Boolean(required=True)
+    locked = fields.Boolean(required=True)
+    paragraph_id = fields.Integer(required=True, allow_none=True)
+    amendment_id = fields.Integer(required=True, allow_none=True)
+    version = fields.Integer(required=True)
+
+
+class ThreadSchema(ThreadSummarySchema):
+    posts = fields.List(fields.Nested(PostSchema), required=True, metadata={"description": "In tree order."})
+
+
+ThreadPageSchema = page_schema(ThreadSummarySchema, "ThreadPage")
+
+
 # --- audit -------------------------------------------------------------------------------------------
 
 class AuditQuerySchema(PageArgs):

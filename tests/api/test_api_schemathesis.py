@@ -27,21 +27,29 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 @pytest.fixture
 def scene(make_user, make_meeting, make_participant, token_for):
     # One caller with every right the API knows: staff (creates meetings), administrator (verifies the
-    # audit chains) and secretariat of a meeting with participants; generated ids hit its objects half
-    # of the time.
+    # audit chains) and secretariat of a meeting with participants and a plenary thread; generated ids
+    # hit its objects half of the time.
+    from forum.accounts.models import ApiToken
+    from forum.db import unit_of_work
+    from forum.discussions.services import start_thread
+    from forum.extensions import db
+    from forum.meetings.models import Space, SpaceKind
+
     caller = make_user(staff=True, admin=True)
     meeting = make_meeting(caller)
     worker = make_participant(meeting, "worker")
     make_participant(meeting, "government", member_state="KE")
+    with unit_of_work():
+        plenary = db.session.scalars(db.select(Space).where(Space.meeting_id == meeting.id,
+                                                            Space.kind == SpaceKind.plenary)).one()
+        thread_id = start_thread(db.session.merge(caller), plenary, title="Fuzzed", body="A post.").id
     token = token_for(caller, "schemathesis")
     spare = [token_for(caller, f"spare {n}") for n in range(3)]
-    from forum.accounts.models import ApiToken
-    from forum.extensions import db
-
     spare_ids = list(db.session.scalars(db.select(ApiToken.id).where(ApiToken.name.startswith("spare"))))
     own_id = db.session.scalars(db.select(ApiToken.id).where(ApiToken.name == "schemathesis")).one()
     return {"token": token, "spare": spare, "own_token_id": own_id,
-            "ids": {"meeting_id": meeting.id, "participant_id": worker.id, "token_id": spare_ids[0]}}
+            "ids": {"meeting_id": meeting.id, "participant_id": worker.id, "token_id": spare_ids[0],
+                    "thread_id": thread_id}}
 
 
 def exercise(operation: Any, scene: dict[str, Any], seen: dict[str, set[int]]) -> None:
