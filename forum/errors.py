@@ -45,3 +45,25 @@ class ValidationFailed(DomainError):
 class Throttled(DomainError):
     code = "throttled"
     status = 429
+
+
+class Unauthenticated(DomainError):
+    code = "unauthorized"
+    status = 401
+
+
+class Malformed(DomainError):
+    code = "bad_request"
+    status = 400
+
+
+class TooLarge(DomainError):
+    code = "too_large"
+    status = 413
+
+
+# The code each HTTP status carries in an error object, for pages, the API and sockets alike.
+HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "not_allowed", 404: "not_found",
+              405: "method_not_allowed", 409: "invalid_state", 413: "too_large",
+              415: "unsupported_media_type", 422: "validation_failed", 429: "throttled",
+              500: "server_error"}

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from forum.errors import DomainError
+from forum.errors import HTTP_CODES, DomainError
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +63,7 @@ def register(app: Flask) -> None:
             413: _("The file is larger than this site accepts. Send a smaller file."),
             429: _("Too many requests in a short time. Wait a moment and try again."),
         }
-        response = _respond(status, exc.name.lower().replace(" ", "_"), messages.get(status, exc.description or ""))
-        return response
+        return _respond(status, HTTP_CODES.get(status, "error"), messages.get(status, exc.description or ""))
 
     @app.errorhandler(Exception)
     def _crash(exc: Exception):

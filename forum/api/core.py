@@ -30,7 +30,7 @@ from werkzeug.routing import IntegerConverter
 from forum.accounts.models import User
 from forum.accounts.services import token_row
 from forum.db import unit_of_work, utcnow
-from forum.errors import DomainError, NotAllowed, Throttled
+from forum.errors import HTTP_CODES, DomainError, NotAllowed, Throttled, Unauthenticated
 from forum.extensions import db
 
 PREFIX = "/api/v1"
@@ -48,26 +48,6 @@ class IdConverter(IntegerConverter):
 
 
 # --- errors ---------------------------------------------------------------------------------------
-
-class Unauthenticated(DomainError):
-    code = "unauthorized"
-    status = 401
-
-
-class Malformed(DomainError):
-    code = "bad_request"
-    status = 400
-
-
-class TooLarge(DomainError):
-    code = "too_large"
-    status = 413
-
-
-HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "not_allowed", 404: "not_found",
-              405: "method_not_allowed", 409: "invalid_state", 413: "too_large",
-              415: "unsupported_media_type", 422: "validation_failed", 429: "throttled"}
-
 
 def error_response(status: int, code: str, message: str, fields: Mapping[str, list[str]] | None = None,
                    errors: list[dict[str, Any]] | None = None, headers: Mapping[str, str] | None = None):

@@ -32,10 +32,10 @@ import sqlalchemy as sa
 from flask import current_app, make_response, request
 from sqlalchemy.exc import IntegrityError
 
-from forum.api.core import Malformed, actor
+from forum.api.core import actor
 from forum.api.models import IdempotencyKey
 from forum.db import unit_of_work, utcnow
-from forum.errors import InvalidState, ValidationFailed
+from forum.errors import InvalidState, Malformed, ValidationFailed
 from forum.extensions import db
 
 HEADER = "Idempotency-Key"

@@ -13,7 +13,7 @@ from typing import Any
 from flask import current_app, g, request
 
 from forum import permissions
-from forum.api.core import ApiBlueprint, Malformed, PageArgs, TooLarge, actor, allowed_if, paginate
+from forum.api.core import ApiBlueprint, PageArgs, actor, allowed_if, paginate
 from forum.api.idempotency import idempotent
 from forum.api.schemas import (
     ImportQuerySchema,
@@ -28,7 +28,7 @@ from forum.api.schemas import (
     SpacePageSchema,
 )
 from forum.db import unit_of_work
-from forum.errors import DomainError, NotAllowed, NotFound
+from forum.errors import DomainError, Malformed, NotAllowed, NotFound, TooLarge
 from forum.extensions import db
 from forum.meetings import accreditation, queries, services
 from forum.meetings.models import (

@@ -398,32 +398,28 @@ def unhide_post(actor: Any, post: Post) -> Post:
     return post
 
 
-def set_pinned(actor: Any, thread: Thread, pinned: bool) -> bool:
-    """Pin a thread to the top of its space's list (or unpin it); False if nothing changed."""
-    _moderated(actor, thread, can_pin_thread(actor, thread))
-    if thread.pinned is pinned:
+def _set_flag(actor: Any, thread: Thread, flag: str, value: bool, allowed: bool, verb: str) -> bool:
+    """A moderator's switch on a thread: recorded and announced only when it changes."""
+    _moderated(actor, thread, allowed)
+    if getattr(thread, flag) is value:
         return False
-    thread.pinned = pinned
-    record(actor, "thread.pin" if pinned else "thread.unpin", thread, {"title": thread.title},
+    setattr(thread, flag, value)
+    record(actor, f"thread.{verb}" if value else f"thread.un{verb}", thread, {"title": thread.title},
            meeting_id=thread.meeting_id, space_id=thread.space_id)
-    change = "pinned" if pinned else "unpinned"
+    change = flag if value else f"un{flag}"
     _tell_thread(thread, "thread.updated", {"change": change})
     _tell_space(thread.space, "thread.updated", {"thread_id": thread.id, "change": change})
     return True
+
+
+def set_pinned(actor: Any, thread: Thread, pinned: bool) -> bool:
+    """Pin a thread to the top of its space's list (or unpin it); False if nothing changed."""
+    return _set_flag(actor, thread, "pinned", pinned, can_pin_thread(actor, thread), "pin")
 
 
 def set_locked(actor: Any, thread: Thread, locked: bool) -> bool:
     """Lock a thread (no more replies or edits, except by moderators) or reopen it."""
-    _moderated(actor, thread, can_lock_thread(actor, thread))
-    if thread.locked is locked:
-        return False
-    thread.locked = locked
-    record(actor, "thread.lock" if locked else "thread.unlock", thread, {"title": thread.title},
-           meeting_id=thread.meeting_id, space_id=thread.space_id)
-    change = "locked" if locked else "unlocked"
-    _tell_thread(thread, "thread.updated", {"change": change})
-    _tell_space(thread.space, "thread.updated", {"thread_id": thread.id, "change": change})
-    return True
+    return _set_flag(actor, thread, "locked", locked, can_lock_thread(actor, thread), "lock")
 
 
 # --- read markers ----------------------------------------------------------------------------------
