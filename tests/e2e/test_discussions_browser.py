@@ -31,9 +31,10 @@ def test_a_reply_appears_live_and_the_unread_count_follows(make_meeting, make_pa
     lister.goto(lister.url.rstrip("/") + base)
     badge = lister.locator(f'[data-unread-for="{thread.id}"] .unread-count')
     assert badge.inner_text() == "1"
-    # Both pages have joined their rooms once the live channel says so.
-    reader.wait_for_function("document.documentElement.dataset.live === 'on'")
-    lister.wait_for_function("document.documentElement.dataset.live === 'on'")
+    # Both pages have joined their rooms once the live channel says so (a locator, not a
+    # string predicate: Playwright evals those in the page, which our CSP rightly refuses).
+    reader.locator("html[data-live='on']").wait_for(state="attached")
+    lister.locator("html[data-live='on']").wait_for(state="attached")
     reader.wait_for_timeout(300)
 
     writer = signed_in_page(grace, PASSWORD)  # the server publishes what its own requests commit
