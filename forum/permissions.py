@@ -655,6 +655,18 @@ def can_join_room(user: Any, room_name: str) -> bool:
     return False
 
 
+# --- positions ---
+
+
+# --- votes ---
+
+
+# --- sittings ---
+
+
+# --- exports ---
+
+
 @sa.event.listens_for(sa.orm.Session, "after_commit")
 @sa.event.listens_for(sa.orm.Session, "after_rollback")
 def _forget_on_transaction_end(session: sa.orm.Session) -> None:

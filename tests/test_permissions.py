@@ -700,6 +700,16 @@ SOCKET_ROOMS.update({
 
 SOCKET_ROOMS["draft"] = (lambda w: f"draft:{drafting_of(w).draft}", MEMBERS)
 
+# --- access rows: positions ---
+
+# --- access rows: votes ---
+
+# --- access rows: sittings ---
+
+# --- access rows: exports ---
+
+# --- access rows: api ---
+
 
 class World:
     """One meeting with one user of every kind."""
