@@ -710,6 +710,48 @@ SOCKET_ROOMS["draft"] = (lambda w: f"draft:{drafting_of(w).draft}", MEMBERS)
 
 # --- access rows: api ---
 
+# Drafting through the API (forum/api/drafting.py): the drafting world above, with bearer tokens.
+# Gates check the role (403) before the body is read; empty bodies make those let through get 422.
+def _api_amendment(which: str, action: str = "") -> Callable[[Any], str]:
+    return lambda w: f"/amendments/{getattr(drafting_of(w), which)}{action}"
+
+
+MATRIX.update({
+    "api_drafting.list_drafts": [api_row(lambda w: f"/meetings/{w.meeting.id}/drafts", everyone_in_meeting())],
+    "api_drafting.create_draft": [api_row(lambda w: f"/meetings/{w.meeting.id}/drafts", secretariat_only(), "POST")],
+    "api_drafting.get_draft": [api_row(lambda w: f"/drafts/{drafting_of(w).draft}", everyone_in_meeting())],
+    "api_drafting.open_draft": [api_row(lambda w: f"/drafts/{drafting_of(w).prep}/open", secretariat_only(), "POST")],
+    "api_drafting.add_draft_translation": [api_row(lambda w: f"/drafts/{drafting_of(w).draft}/texts/fr",
+                                                   secretariat_only(), "PUT")],
+    "api_drafting.circulate_amendments": [api_row(lambda w: f"/drafts/{drafting_of(w).draft}/circulate",
+                                                  secretariat_only(), "POST")],
+    "api_drafting.reorder_amendments": [api_row(lambda w: f"/drafts/{drafting_of(w).draft}/order", presiding(),
+                                                "PUT")],
+    "api_drafting.submit_amendment": [api_row(lambda w: f"/paragraphs/{drafting_of(w).paragraph}/amendments",
+                                              FILERS, "POST")],
+    "api_drafting.get_amendment": [
+        api_row(_api_amendment("circulated"), everyone_in_meeting()),
+        api_row(_api_amendment("employer_draft"), only({"employer"}, HIDDEN)),
+        api_row(_api_amendment("ke_draft"), only({"government"}, HIDDEN)),
+        api_row(_api_amendment("submitted"), only({"government", "secretariat"}, HIDDEN)),
+    ],
+    "api_drafting.second_amendment": [api_row(_api_amendment("circulated", "/second"), SECONDERS, "POST")],
+    # An over-long note: Kenya gets 422 through the gate and nothing is withdrawn.
+    "api_drafting.withdraw_amendment": [api_row(_api_amendment("circulated", "/withdraw"),
+                                                in_meeting_only({"government"}, PARTICIPANTS), "POST",
+                                                lambda w: {"note": "x" * 2001})],
+    "api_drafting.take_up_amendment": [api_row(_api_amendment("withdrawn", "/take-up"),
+                                               in_meeting_only({"chair"}, PARTICIPANTS), "POST")],
+    "api_drafting.return_amendment": [api_row(_api_amendment("submitted", "/return"),
+                                              in_meeting_only({"secretariat"}, {"government"}), "POST")],
+    # An over-long explanation: Kenya gets 422 and its draft stays unsubmitted (hidden from the secretariat).
+    "api_drafting.resubmit_amendment": [api_row(_api_amendment("ke_draft", "/resubmit"), only({"government"}, HIDDEN),
+                                                "POST", lambda w: {"explanation": "x" * 5001})],
+    "api_drafting.validate_amendment": [api_row(_api_amendment("submitted", "/validate"),
+                                                in_meeting_only({"secretariat"}, {"government"}), "POST")],
+    "api_drafting.discuss_amendment": [api_row(_api_amendment("circulated", "/discuss"), presiding(), "POST")],
+})
+
 
 class World:
     """One meeting with one user of every kind."""

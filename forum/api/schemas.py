@@ -364,3 +364,215 @@ class NewTokenSchema(TokenSchema):
 
 
 TokenPageSchema = page_schema(TokenSchema, "TokenPage")
+
+
+# --- drafts and amendments ---------------------------------------------------------------------------
+
+def _ids(**kwargs: Any) -> fields.Integer:
+    return fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), **kwargs)
+
+
+STATE_CODE = r"^[A-Za-z]{2}$"
+PARAGRAPH_STATES = ["pending", "under_discussion", "adopted", "adopted_as_amended", "deleted", "deferred", "bracketed"]
+AMENDMENT_STATES = ["draft", "submitted", "returned", "validated", "circulated", "under_discussion", "adopted",
+                    "adopted_as_sub_amended", "rejected", "withdrawn", "fell", "not_seconded", "not_moved", "merged"]
+ON_BEHALF_HELP = ("In whose name the amendment is moved: omitted for the caller's own State (or, for a group "
+                  "secretary or spokesperson, their group); `employer`, `worker`, `joint` (both groups), or a "
+                  "regional group code such as `AFRICA` (its coordinator).")
+
+
+class SubparagraphInSchema(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE  # a getDraft answer may be sent back as it is
+
+    text = Text(required=True, multiline=True, validate=validate.Length(min=1, max=10_000))
+
+
+class ParagraphInSchema(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    text = Text(load_default="", multiline=True, validate=validate.Length(max=10_000))
+    subparagraphs = fields.List(fields.Nested(SubparagraphInSchema), load_default=list,
+                                validate=validate.Length(max=100))
+
+
+class PartInSchema(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    title = Text(load_default="", validate=validate.Length(max=300), metadata={
+        "description": "Empty for paragraphs that stand before the first part."})
+    paragraphs = fields.List(fields.Nested(ParagraphInSchema), load_default=list, validate=validate.Length(max=1000))
+
+
+class DraftInSchema(ma.Schema):
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    title = Text(required=True, validate=validate.Length(min=1, max=300))
+    symbol = Text(required=True, validate=validate.Length(min=1, max=100),
+                  metadata={"description": "Unique in the meeting, e.g. TTMLM/2027/D.1."})
+    language = Code(list(LANGUAGES), required=True, metadata={"description": "The original language."})
+    amendment_prefix = Text(load_default="D", validate=validate.Length(min=1, max=10),
+                            metadata={"description": "Amendments are numbered D.1, D.2…"})
+    preamble = Text(load_default="", multiline=True, validate=validate.Length(max=10_000))
+    parts = fields.List(fields.Nested(PartInSchema), load_default=list, validate=validate.Length(max=100))
+
+
+class SubparagraphSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    label = fields.String(required=True)
+    text = fields.String(required=True, metadata={"description": "The original text, as first written."})
+    current_text = fields.String(required=True, metadata={"description": "As it stands now (original language)."})
+    texts = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
+                        metadata={"description": "The current text in each language it exists in."})
+    state = Code(PARAGRAPH_STATES, required=True)
+
+
+class DraftParagraphSchema(SubparagraphSchema):
+    kind = Code(["preamble", "paragraph", "subparagraph"], required=True)
+    part_id = fields.Integer(required=True, allow_none=True)
+    parent_id = fields.Integer(required=True, allow_none=True)
+
+
+class ParagraphInPartSchema(SubparagraphSchema):
+    subparagraphs = fields.List(fields.Nested(SubparagraphSchema), required=True)
+
+
+class PartSchema(ma.Schema):
+    id = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "null for paragraphs that stand before the first part."})
+    number = fields.String(required=True, allow_none=True, metadata={"description": "Roman numeral."})
+    title = fields.String(required=True)
+    paragraphs = fields.List(fields.Nested(ParagraphInPartSchema), required=True)
+
+
+class SeconderSchema(ma.Schema):
+    member_state = fields.String(required=True, allow_none=True)
+    group = Code(_values(Group), required=True)
+    participant_id = fields.Integer(required=True, allow_none=True)
+    from_floor = fields.Boolean(required=True)
+
+
+class DiffRunSchema(ma.Schema):
+    op = Code(["equal", "insert", "delete"], required=True)
+    text = fields.String(required=True)
+
+
+class AmendmentSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    number = fields.Integer(required=True, allow_none=True, metadata={"description": "Given at submission."})
+    label = fields.String(required=True, metadata={"description": "e.g. D.7 (#id before submission)."})
+    draft_id = fields.Integer(required=True)
+    paragraph_id = fields.Integer(required=True)
+    paragraph_label = fields.String(required=True)
+    parent_id = fields.Integer(required=True, allow_none=True, metadata={"description": "Set for a sub-amendment."})
+    kind = Code(["modify", "delete", "insert_after"], required=True)
+    language = Code(list(LANGUAGES), required=True)
+    state = Code(AMENDMENT_STATES, required=True)
+    mover_kind = fields.String(required=True)
+    movers = fields.List(fields.String(), required=True, metadata={
+        "description": "ISO codes of the moving States, or the moving groups (employer, worker)."})
+    on_behalf_of = fields.String(required=True, allow_none=True, metadata={
+        "description": "employer, worker, joint, a regional group code, drafting_group, or null (States)."})
+    dissenting = fields.List(fields.String(), required=True, metadata={
+        "description": "For a regional group's amendment: its States that do not support it."})
+    seconders = fields.List(fields.Nested(SeconderSchema), required=True)
+    needs_seconder = fields.Boolean(required=True)
+    seconded = fields.Boolean(required=True)
+    text = fields.String(required=True, metadata={"description": "The proposed text (empty for a deletion)."})
+    base_text = fields.String(required=True, metadata={"description": "The text it was written on."})
+    explanation = fields.String(required=True)
+    diff = fields.List(fields.Nested(DiffRunSchema), required=True)
+    flagged = fields.Boolean(required=True, metadata={"description": "Its words changed meanwhile (rule 25)."})
+    oral = fields.Boolean(required=True)
+    submitted_at = fields.AwareDateTime(required=True, allow_none=True)
+    circulated_at = fields.AwareDateTime(required=True, allow_none=True)
+    decided_at = fields.AwareDateTime(required=True, allow_none=True)
+
+
+class DraftSummarySchema(ma.Schema):
+    id = fields.Integer(required=True)
+    meeting_id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    symbol = fields.String(required=True)
+    language = Code(list(LANGUAGES), required=True)
+    amendment_prefix = fields.String(required=True)
+    state = Code(["preparation", "negotiation"], required=True, metadata={
+        "description": "preparation (the secretariat shapes it) or negotiation (open for amendments)."})
+    version = fields.Integer(required=True)
+
+
+class DraftSchema(DraftSummarySchema):
+    preamble = fields.String(required=True, metadata={"description": "The preamble as it stands now."})
+    preamble_id = fields.Integer(required=True, allow_none=True)
+    parts = fields.List(fields.Nested(PartSchema), required=True)
+    paragraphs = fields.List(fields.Nested(DraftParagraphSchema), required=True,
+                             metadata={"description": "Every unit in document order, the preamble first."})
+    amendments = fields.List(fields.Nested(AmendmentSchema), required=True, metadata={
+        "description": "The amendments the caller may see (rule 23), in the order they are taken (rule 24)."})
+
+
+DraftPageSchema = page_schema(DraftSummarySchema, "DraftPage")
+
+
+class TranslationItemSchema(ma.Schema):
+    id = _ids(required=True, metadata={"description": "A paragraph of the draft."})
+    text = Text(required=True, multiline=True, validate=validate.Length(min=1, max=10_000))
+
+
+class TranslationInSchema(ma.Schema):
+    paragraphs = fields.List(fields.Nested(TranslationItemSchema), required=True,
+                             validate=validate.Length(min=1, max=1000))
+
+
+class AmendmentInSchema(ma.Schema):
+    kind = Code(["modify", "delete", "insert_after"], required=True)
+    text = Text(load_default="", multiline=True, validate=validate.Length(max=10_000), metadata={
+        "description": "modify: the whole paragraph as the movers want it; insert_after: the new paragraph."})
+    explanation = Text(load_default="", multiline=True, validate=validate.Length(max=5000))
+    language = Code(list(LANGUAGES), required=True)
+    on_behalf_of = Text(load_default=None, allow_none=True, validate=validate.Length(min=1, max=20),
+                        metadata={"description": ON_BEHALF_HELP})
+    co_sponsors = fields.List(fields.String(validate=validate.Regexp(STATE_CODE)), load_default=list,
+                              validate=validate.Length(max=200),
+                              metadata={"description": "ISO codes of co-sponsoring States (with the caller's)."})
+    dissenting = fields.List(fields.String(validate=validate.Regexp(STATE_CODE)), load_default=list,
+                             validate=validate.Length(max=200), metadata={
+                                 "description": "For a regional group: its States that do not support it."})
+    parent_id = _ids(load_default=None, allow_none=True, metadata={
+        "description": "The amendment this sub-amendment amends."})
+    submit = fields.Boolean(load_default=True, metadata={
+        "description": "Submit to the secretariat at once (default); false keeps it as a draft of the movers."})
+
+
+class NoteInSchema(ma.Schema):
+    note = Text(load_default="", multiline=True, validate=validate.Length(max=2000))
+
+
+class ReturnInSchema(ma.Schema):
+    message = Text(required=True, multiline=True, validate=validate.Length(min=1, max=2000),
+                   metadata={"description": "What needs clarifying; the movers are notified."})
+
+
+class ResubmitInSchema(ma.Schema):
+    text = Text(multiline=True, validate=validate.Length(max=10_000),
+                metadata={"description": "The corrected text; omitted: unchanged."})
+    explanation = Text(multiline=True, validate=validate.Length(max=5000))
+
+
+class TakeUpInSchema(ma.Schema):
+    on_behalf_of = Text(load_default=None, allow_none=True, validate=validate.Length(min=1, max=20),
+                        metadata={"description": ON_BEHALF_HELP})
+
+
+class CompilationSchema(ma.Schema):
+    number = fields.Integer(required=True)
+    circulated_at = fields.AwareDateTime(required=True)
+    amendments = fields.List(fields.Nested(AmendmentSchema), required=True)
+
+
+class OrderSchema(ma.Schema):
+    order = fields.List(_ids(), required=True, validate=validate.Length(min=1, max=5000), metadata={
+        "description": "Ids of the circulated amendments (not sub-amendments) in the order they are taken."})
