@@ -40,6 +40,8 @@ class MeetingSettingsForm(FlaskForm):
     participants_share_in_plenary = BooleanField(_l("Participants may share working files in the plenary"))
     membership_effective_next_day = BooleanField(
         _l("Membership changes take effect the day after they are notified (rule 4)"))
+    ballot_changes_allowed = BooleanField(
+        _l("Voters may change a record or show-of-hands ballot while the vote is open (rule 30)"))
 
 
 class MeetingForm(FlaskForm):

@@ -342,3 +342,40 @@ class Notification(Timestamped, db.Model):
     code: Mapped[str] = mapped_column(sa.String(60))
     data: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AttendanceEntry(Timestamped, db.Model):
+    """The secretariat's attendance register for a sitting (rule 32): a participant present, or a
+    member State present (its Government delegation, whoever of it is in the room)."""
+
+    __tablename__ = "attendance_entries"
+    __table_args__ = (sa.UniqueConstraint("sitting_id", "participant_id"),
+                      sa.UniqueConstraint("sitting_id", "member_state"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sitting_id: Mapped[int] = mapped_column(sa.ForeignKey("sittings.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int | None] = mapped_column(sa.ForeignKey("participants.id", ondelete="CASCADE"),
+                                                       index=True)
+    member_state: Mapped[str | None] = mapped_column(sa.String(2))
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class SubstitutionNotice(Timestamped, db.Model):
+    """A written notice, recorded by the secretariat, that `substitute` (a deputy or an adviser) votes
+    in place of `replaces` (an absent regular member or delegate) on a day or in one sitting (rule 3).
+    `created_at` is when the secretariat recorded it: plenary mode needs it before the sitting."""
+
+    __tablename__ = "substitution_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    substitute_id: Mapped[int] = mapped_column(sa.ForeignKey("participants.id", ondelete="CASCADE"), index=True)
+    replaces_id: Mapped[int] = mapped_column(sa.ForeignKey("participants.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(sa.Date())
+    sitting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sittings.id", ondelete="CASCADE"))
+    note: Mapped[str] = mapped_column(sa.String(300), default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    substitute: Mapped[Participant] = relationship(foreign_keys=[substitute_id], lazy="joined")
+    replaces: Mapped[Participant] = relationship(foreign_keys=[replaces_id], lazy="joined")

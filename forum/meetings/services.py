@@ -154,6 +154,7 @@ def set_membership(actor: Any, participant: Participant, kind: MembershipKind, e
 SETTINGS = {
     "participants_share_in_plenary": False,  # participants may share working files in the plenary
     "membership_effective_next_day": True,  # membership changes notified today take effect tomorrow
+    "ballot_changes_allowed": False,  # rule 30: a voter may change a record or show-of-hands ballot while open
 }
 
 
