@@ -79,10 +79,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _check_secret_key(app: Flask) -> None:
+    if app.config["ENV_NAME"] == "production":
+        # Production refuses what would make it unsafe, rather than starting and hoping.
+        if app.debug or app.config.get("DEBUG"):
+            raise RuntimeError("Debug mode is not allowed in production (it runs code sent from a browser).")
+        if len(app.config.get("SECRET_KEY") or "") < 16:
+            raise RuntimeError("FORUM_SECRET_KEY must be set in production, at least 16 characters "
+                               "(e.g. python3 -c 'import secrets; print(secrets.token_hex(32))').")
+        if not app.config.get("WTF_CSRF_ENABLED", True):
+            raise RuntimeError("FORUM_WTF_CSRF_ENABLED cannot be off in production.")
     if app.config.get("SECRET_KEY"):
         return
-    if app.config["ENV_NAME"] == "production":
-        raise RuntimeError("FORUM_SECRET_KEY must be set in production.")
     # Development: a key kept in the instance folder, so sessions survive a restart.
     key_file = Path(app.instance_path) / "secret_key"
     key_file.parent.mkdir(parents=True, exist_ok=True)
@@ -127,8 +134,11 @@ def _init_socketio(app: Flask) -> None:
     if app.config.get("REDIS_URL"):
         kwargs["message_queue"] = app.config["REDIS_URL"]
         kwargs["channel"] = app.config["REDIS_PREFIX"] + "socketio"
-    if app.config.get("SOCKETIO_CORS_ORIGINS"):
-        kwargs["cors_allowed_origins"] = app.config["SOCKETIO_CORS_ORIGINS"]
+    from forum.security import socket_origin_check
+
+    # Same origin only, as seen behind the configured proxies; messages above the size are refused.
+    kwargs["cors_allowed_origins"] = socket_origin_check(app)
+    kwargs["max_http_buffer_size"] = app.config["SOCKET_MAX_MESSAGE_BYTES"]
     # Handlers are registered before init_app so that Flask-SocketIO keeps them and attaches them
     # to every server it creates (one per app; tests create several).
     from forum import events  # noqa: F401

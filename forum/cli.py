@@ -150,7 +150,13 @@ def import_participants_command(file: str, meeting_id: int, as_email: str | None
 @forum_cli.command("demo")
 def demo_command() -> None:
     """Load the demo meeting (idempotent) and print its accounts: email, password, role."""
+    from flask import current_app
+
     from forum.meetings.demo import load_demo
+
+    if current_app.config["ENV_NAME"] == "production":
+        fail("The demo's accounts have published passwords (an administrator among them); "
+             "production never loads them. Create accounts with `forum create-user`.")
 
     try:
         with unit_of_work():

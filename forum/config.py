@@ -27,6 +27,11 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # a sitting lasts longer than the default hour
     # Sessions: a sitting can run late into the night; 12 h absolute with a remember cookie of 14 days.
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    # Idle: a page left alone this long signs out (a sitting's live page keeps no HTTP traffic, so
+    # not 30 minutes); sensitive account actions ask for the password again after REAUTH_MAX_AGE.
+    SESSION_IDLE_TIMEOUT = timedelta(hours=4)
+    REAUTH_MAX_AGE = timedelta(minutes=15)
+    HSTS_SECONDS = 31_536_000  # sent on HTTPS responses only; 0 turns it off
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -52,6 +57,15 @@ class Config:
     PAGE_SIZE = 50
     # JSON API: requests per user (a moving window; empty disables), idempotency keys kept this long.
     API_RATE_LIMIT = "600 per minute"
+    # Socket.IO: same origin only (plus SOCKETIO_CORS_ORIGINS, comma-separated, never "*"), commands
+    # per user across their sockets (forum.ratelimit), sockets per user and process, bytes per message.
+    SOCKETIO_CORS_ORIGINS: str | None = None
+    SOCKET_RATE_LIMIT = "60 per 10 seconds"
+    SOCKET_MAX_CONNECTIONS_PER_USER = 12
+    SOCKET_MAX_MESSAGE_BYTES = 64 * 1024
+    # ZIP packages (DOCX, XLSX, ODT...) are refused beyond these, before anything inflates them.
+    ZIP_MAX_ENTRIES = 10_000
+    ZIP_MAX_EXPANDED_MB = 300
     IDEMPOTENCY_TTL_HOURS = 24
 
 
@@ -70,10 +84,12 @@ class ProductionConfig(Config):
 
 
 _INT_KEYS = {"PROXY_HOPS", "SMTP_PORT", "MAX_CONTENT_LENGTH", "IMPORT_MAX_BYTES", "PAGE_SIZE",
-             "PASSWORD_RESET_HOURS", "MAX_UPLOAD_MB", "IDEMPOTENCY_TTL_HOURS"}
+             "PASSWORD_RESET_HOURS", "MAX_UPLOAD_MB", "IDEMPOTENCY_TTL_HOURS", "HSTS_SECONDS",
+             "SOCKET_MAX_CONNECTIONS_PER_USER", "SOCKET_MAX_MESSAGE_BYTES", "ZIP_MAX_ENTRIES", "ZIP_MAX_EXPANDED_MB"}
 _BOOL_KEYS = {"SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE", "SMTP_STARTTLS", "WTF_CSRF_ENABLED",
-              "RATELIMIT_ENABLED"}
-_SECONDS_KEYS = {"PERMANENT_SESSION_LIFETIME", "REMEMBER_COOKIE_DURATION"}
+              "RATELIMIT_ENABLED", "DEBUG"}
+_SECONDS_KEYS = {"PERMANENT_SESSION_LIFETIME", "REMEMBER_COOKIE_DURATION", "SESSION_IDLE_TIMEOUT",
+                 "REAUTH_MAX_AGE"}
 _RENAMED = {"DATABASE_URL": "SQLALCHEMY_DATABASE_URI"}
 
 

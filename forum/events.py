@@ -10,11 +10,11 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, disconnect, join_room, leave_room
 
-from forum import permissions, presence, realtime
+from forum import permissions, presence, ratelimit, realtime
 from forum.accounts.auth import user_from_id
 from forum.accounts.models import User
 from forum.accounts.services import user_for_token
@@ -55,10 +55,20 @@ def on_connect(auth: Any = None) -> None:
     db.session.rollback()
     if user is None:
         raise ConnectionRefusedError({"code": "unauthorized", "message": "Sign in first."})
+    cap = current_app.config.get("SOCKET_MAX_CONNECTIONS_PER_USER") or 0
     with _lock:
+        # A user's open sockets in this process are capped: tabs and a projector, not a flood.
+        if cap and sum(1 for info in _sockets.values() if info["user_id"] == user.id) >= cap:
+            raise ConnectionRefusedError({"code": "too_many_connections",
+                                          "message": "Too many open connections; close other tabs."})
         _sockets[request.sid] = {"user_id": user.id, "generation": user.session_generation, "rooms": set(),
                                  "token": token}
     join_room(realtime.room("user", user.id))
+
+
+def socket_info(sid: str) -> dict[str, Any] | None:
+    """What connect recorded about a socket (its user id and session generation), or None."""
+    return _sockets.get(sid)
 
 
 def _actor() -> User | None:
@@ -100,6 +110,7 @@ def _room_for(data: Any) -> tuple[User, str] | dict[str, Any]:
 
 
 @socketio.on("subscribe")
+@ratelimit.socket_limited()
 def on_subscribe(data: Any) -> dict[str, Any]:
     found = _room_for(data)
     if isinstance(found, dict):
@@ -117,6 +128,7 @@ def on_subscribe(data: Any) -> dict[str, Any]:
 
 
 @socketio.on("unsubscribe")
+@ratelimit.socket_limited()
 def on_unsubscribe(data: Any) -> dict[str, Any]:
     room_name = data.get("room") if isinstance(data, dict) else None
     if not isinstance(room_name, str):
@@ -131,6 +143,7 @@ def on_unsubscribe(data: Any) -> dict[str, Any]:
 
 
 @socketio.on("snapshot")
+@ratelimit.socket_limited()
 def on_snapshot(data: Any) -> dict[str, Any]:
     """A client that saw a version gap or reconnected asks for the current state."""
     found = _room_for(data)

@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime as babel_format
-from flask import Flask, g, session, url_for
+from flask import Flask, g, request, session, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -67,4 +67,8 @@ def register(app: Flask) -> None:
         )
         if current_user and current_user.is_authenticated:
             response.headers.setdefault("Cache-Control", "no-store")
+        if request.is_secure and app.config.get("HSTS_SECONDS"):
+            # Only over HTTPS (behind a proxy: PROXY_HOPS makes X-Forwarded-Proto count).
+            response.headers.setdefault("Strict-Transport-Security",
+                                        f"max-age={int(app.config['HSTS_SECONDS'])}; includeSubDomains")
         return response

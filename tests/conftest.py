@@ -171,6 +171,7 @@ def app(session_app: Any) -> Iterator[Any]:
     from forum.accounts import throttle
 
     session_app.extensions.pop(throttle._EXT, None)
+    session_app.extensions.pop("forum_ratelimit", None)  # forum.ratelimit: counters of earlier tests
     with session_app.app_context():
         yield session_app
         _db.session.remove()

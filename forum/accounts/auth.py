@@ -27,7 +27,8 @@ def register(app: Flask) -> None:
 
     @app.before_request
     def _absolute_lifetime() -> None:
-        """A session ends after PERMANENT_SESSION_LIFETIME however active (no endless sliding).
+        """A session ends after PERMANENT_SESSION_LIFETIME however active (no endless sliding),
+        or after SESSION_IDLE_TIMEOUT without a request (not for "remember me" on a trusted device).
 
         "Remember me" asks for a longer life on a trusted device: REMEMBER_COOKIE_DURATION.
         """
@@ -37,6 +38,14 @@ def register(app: Flask) -> None:
         started = session.setdefault("started_at", now)
         lifetime = current_app.config[
             "REMEMBER_COOKIE_DURATION" if session.get("remember") else "PERMANENT_SESSION_LIFETIME"]
-        if now - started > lifetime.total_seconds():
+        idle = current_app.config.get("SESSION_IDLE_TIMEOUT")
+        seen = session.get("seen_at", now)
+        if now - started > lifetime.total_seconds() or (
+                idle and not session.get("remember") and now - seen > idle.total_seconds()):
             logout_user()
             session.clear()
+            return
+        if now - seen >= 60:  # a minute's precision keeps the cookie from changing on every request
+            session["seen_at"] = now
+        else:
+            session.setdefault("seen_at", now)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import secrets
@@ -26,8 +27,15 @@ from forum.permissions import can_manage_users
 log = logging.getLogger(__name__)
 
 MIN_PASSWORD = 10
-# Checked when the email is unknown, so that both failures take about as long.
-_DUMMY_HASH = "scrypt:32768:8:1$abcdefghijklmnop$" + "0" * 128
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Checked when the email is unknown, so that both failures take about as long: made like
+    every real hash (werkzeug's default method and cost), so it follows that default if it changes."""
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash(secrets.token_urlsafe(16))
 
 
 def normalise_email(email: str) -> str:
@@ -62,7 +70,7 @@ def authenticate(email: str, password: str, address: str) -> User:
     if user is None:
         from werkzeug.security import check_password_hash
 
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         throttle.record_failure(email, address)
         raise ValidationFailed("Wrong email or password.")
     if not user.check_password(password):
@@ -72,6 +80,25 @@ def authenticate(email: str, password: str, address: str) -> User:
         raise NotAllowed("This account has been deactivated. Ask the meeting secretariat.")
     throttle.clear_account(email)
     return user
+
+
+def unlock_account(actor: User, user: User) -> None:
+    """An administrator lifts the sign-in lock of an account (after the owner confirmed it was them)."""
+    if not can_manage_users(actor):
+        raise NotAllowed("Only an administrator can unlock accounts.")
+    throttle.clear_account(user.email)
+    record(actor, "user.unlock", user)
+
+
+def confirm_password(user: User, password: str, address: str) -> None:
+    """Re-authentication before a sensitive action; failures count like failed sign-ins."""
+    wait = throttle.blocked(user.email, address)
+    if wait:
+        raise Throttled("Too many failed sign-in attempts for this account.", retry_after=wait[1],
+                        minutes=max(1, round(wait[1] / 60)), scope="account")
+    if not user.check_password(password):
+        throttle.record_failure(user.email, address)
+        raise ValidationFailed("Wrong password.", {"password": ["The password is wrong."]})
 
 
 def note_login(user: User) -> None:

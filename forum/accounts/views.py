@@ -18,6 +18,7 @@ from forum.accounts.forms import (
     ForgotPasswordForm,
     LocaleForm,
     LoginForm,
+    ReauthenticateForm,
     ResetPasswordForm,
     TokenForm,
     UserFlagsForm,
@@ -28,6 +29,7 @@ from forum.db import unit_of_work
 from forum.errors import DomainError, NotAllowed, Throttled
 from forum.extensions import db
 from forum.permissions import can_manage_users, can_view_password_resets
+from forum.security import note_authenticated, recent_auth_required
 from forum.templating import meeting_link
 from forum.views_common import apply_errors, is_safe_next, paginate
 
@@ -58,12 +60,38 @@ def login():
             session.permanent = True
             session["remember"] = bool(form.remember.data)
             session["started_at"] = int(time.time())
+            note_authenticated()
             session["locale"] = user.locale
             target = request.args.get("next")
             return redirect(target if is_safe_next(target) else url_for("meetings.dashboard"))
     elif request.method == "POST":
         status = 400
     return render_template("accounts/login.html", form=form), status
+
+
+@bp.route("/login/confirm", methods=["GET", "POST"])
+@login_required
+def reauthenticate():
+    """Type the password again before a sensitive action (REAUTH_MAX_AGE after signing in)."""
+    form = ReauthenticateForm()
+    target = request.args.get("next")
+    status = 200
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            services.confirm_password(user, form.password.data, request.remote_addr or "")
+        except Throttled as exc:
+            flash(_("Too many failed sign-in attempts. Try again in %(minutes)d minutes.",
+                    minutes=exc.data["minutes"]), "error")
+            status = 429
+        except DomainError as exc:
+            apply_errors(form, exc)
+            status = 422
+        else:
+            note_authenticated()
+            flash(_("Confirmed. Send the form again."), "info")
+            return redirect(target if is_safe_next(target) else url_for("meetings.dashboard"))
+    return render_template("accounts/reauthenticate.html", form=form), status
 
 
 @bp.post("/logout")
@@ -91,6 +119,7 @@ def _account_page(form: ChangePasswordForm | None = None, token_form: TokenForm 
 
 @bp.post("/account/tokens")
 @login_required
+@recent_auth_required
 def create_token():
     form = TokenForm(prefix="token")
     if form.validate_on_submit():
@@ -195,6 +224,7 @@ def reset_password(token: str):
 
 @bp.route("/meetings/<int:meeting_id>/password-resets", methods=["GET", "POST"])
 @login_required
+@recent_auth_required
 def list_password_resets(meeting_id: int):
     from forum.meetings.views import load_meeting
 
@@ -220,6 +250,7 @@ meeting_link("accounts.list_password_resets", _l("Password resets"), can_view_pa
 
 @bp.route("/admin/users", methods=["GET", "POST"])
 @login_required
+@recent_auth_required
 def list_users():
     if not can_manage_users(current_user):
         abort(403)
@@ -248,6 +279,7 @@ def list_users():
 
 @bp.post("/admin/users/<int:user_id>")
 @login_required
+@recent_auth_required
 def update_user(user_id: int):
     if not can_manage_users(current_user):
         abort(403)
@@ -265,4 +297,20 @@ def update_user(user_id: int):
         if not user.active:
             realtime.disconnect_user(user.id)
         flash(_("Account %(email)s updated.", email=user.email), "success")
+    return redirect(url_for("accounts.list_users"))
+
+
+@bp.post("/admin/users/<int:user_id>/unlock")
+@login_required
+@recent_auth_required
+def unlock_user(user_id: int):
+    """Lift the sign-in lock after too many failures (the user asked the secretariat)."""
+    if not can_manage_users(current_user):
+        abort(403)
+    user = db.get_or_404(User, user_id)
+    if not ConfirmForm().validate():
+        abort(400)
+    with unit_of_work():
+        services.unlock_account(current_user, user)
+    flash(_("Account %(email)s can sign in again.", email=user.email), "success")
     return redirect(url_for("accounts.list_users"))

@@ -35,6 +35,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from forum.errors import NotFound, ValidationFailed
+from forum.security import UnsafeArchive, check_zip
 
 log = logging.getLogger(__name__)
 
@@ -174,7 +175,15 @@ def _unknown() -> ValidationFailed:
 
 def _zip_type(path: Path) -> FileType:
     """Office files are ZIP packages: OOXML names its main part in [Content_Types].xml, ODF puts
-    a `mimetype` entry first. Nothing is extracted; only those two small entries are read."""
+    a `mimetype` entry first. Nothing is extracted; only those two small entries are read, after
+    the package passed the zip-bomb limits (whoever opens it later inflates no more than that)."""
+    try:
+        check_zip(path)  # entry count and expanded size, before anything inflates an entry
+    except UnsafeArchive as exc:
+        raise refuse(_("This file would expand to far more than its size (too many or too large parts "
+                       "inside). Save it again from its program and share that.")) from exc
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
+        raise _unknown() from exc
     try:
         with zipfile.ZipFile(path) as package:
             infos = package.infolist()

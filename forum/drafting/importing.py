@@ -18,12 +18,14 @@ from typing import Any
 
 from forum.drafting.diff import normalise
 from forum.errors import ValidationFailed
+from forum.security import UnsafeArchive, check_zip
 
 MAX_PARAGRAPHS = 1000  # paragraphs and sub-paragraphs: a draft beyond this is a mistake, not a draft
 MAX_TEXT = 10_000  # characters in one paragraph
 MAX_TITLE = 300
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_TEXT_BYTES = 2 * 1024 * 1024
+MAX_EXPANDED_BYTES = 64 * 1024 * 1024  # a DOCX draft unpacked (XML and images); beyond it, a zip bomb
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _ROMAN_HEADING = re.compile(r"^(?:part\s+)?([IVXLC]+)[.:)\s–-]\s*(.+)$", re.IGNORECASE)
@@ -264,6 +266,14 @@ def parse_docx(data: bytes) -> ParsedDraft:
         raise ValidationFailed("The file is larger than 10 MB; a draft is much smaller.", {"file": ["At most 10 MB."]})
     if not data.startswith(b"PK") or not zipfile.is_zipfile(io.BytesIO(data)):
         raise not_docx
+    try:
+        # A draft's package is small: refuse a zip bomb before python-docx inflates anything.
+        check_zip(io.BytesIO(data), max_expanded=MAX_EXPANDED_BYTES)
+    except UnsafeArchive as exc:
+        raise ValidationFailed("This Word file expands to far more than a draft could hold; save it again "
+                               "from Word and upload that.", {"file": ["Too large once unpacked."]}) from exc
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
+        raise not_docx from exc
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile, OSError) as exc:
