@@ -175,5 +175,79 @@ def demo_command() -> None:
         click.echo(f"{email}  {password}  {role}")
 
 
+@forum_cli.command("export")
+@click.argument("draft")
+@click.option("--kind", "kinds", multiple=True,
+              help="final, marked, compilation, record, status, draft, conclusions, amendments (default: all).")
+@click.option("--format", "formats", multiple=True,
+              help="docx, pdf, html, md, csv, json, akn (default: every format of each kind).")
+@click.option("--lang", "language", default=None, help="Language of the text (default: the original).")
+@click.option("--out", "out_dir", default=".", show_default=True, type=click.Path(file_okay=False),
+              help="Folder to write the files to.")
+@click.option("--as-of", "as_of", default=None, help="The stated timestamp (ISO 8601, UTC); default: now.")
+def export_command(draft: str, kinds: tuple[str, ...], formats: tuple[str, ...], language: str | None,
+                   out_dir: str, as_of: str | None) -> None:
+    """Export a draft (its id or symbol): the secretariat's documents and data (rule 35)."""
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    import sqlalchemy as sa
+    from flask import current_app
+
+    from forum.drafting.models import Draft
+    from forum.exports import service
+    from forum.exports.model import gather
+    from forum.extensions import db
+
+    wanted = [(k, f) for k, f in service.all_exports() if (not kinds or k in kinds) and (not formats or f in formats)]
+    if not wanted:
+        fail("no export matches those kinds and formats; see --help")
+    stamp = None
+    if as_of:
+        try:
+            stamp = datetime.fromisoformat(as_of.replace("Z", "+00:00"))
+        except ValueError:
+            fail("--as-of: use ISO 8601, e.g. 2026-11-28T09:00:00Z")
+        stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+    with current_app.test_request_context("/"):
+        found = db.session.get(Draft, int(draft)) if draft.isdigit() else db.session.scalars(
+            sa.select(Draft).where(Draft.symbol == draft)).first()
+        if found is None:
+            fail(f"no draft {draft}")
+        snapshot = gather(found, as_of=stamp, language=language)
+        db.session.rollback()
+        target = Path(out_dir)
+        target.mkdir(parents=True, exist_ok=True)
+        for kind, fmt in wanted:
+            export = service.render(snapshot, kind, fmt)
+            (target / export.filename).write_bytes(export.data)
+            click.echo(f"{target / export.filename}  {len(export.data):,} bytes")
+    click.echo(snapshot.status_line)
+
+
+@forum_cli.command("recount")
+@click.argument("vote_id", type=int)
+def recount_command(vote_id: int) -> None:
+    """Recompute a closed vote's result from its stored ballots and compare it with the published
+    one; exits with status 1 when they differ (rule 33)."""
+    from forum.extensions import db
+    from forum.positions import votes
+
+    try:
+        vote = votes.load_vote(vote_id)
+        matches, again, differences = votes.recount(vote)
+    except DomainError as exc:
+        fail(exc.message)
+    totals = again["totals"]
+    click.echo(f"Vote {vote.id} ({vote.type.value}, {vote.majority.value} majority): "
+               f"{again['ballots_cast']} ballots; for {totals['for']['raw']} ({totals['for']['weighted']} weighted), "
+               f"against {totals['against']['raw']} ({totals['against']['weighted']}), "
+               f"abstain {totals['abstain']['raw']} ({totals['abstain']['weighted']}); outcome {again['outcome']}")
+    db.session.rollback()
+    if not matches:
+        fail("the recount differs from the published result in: " + ", ".join(differences))
+    click.echo("The recount matches the published result.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(forum_cli)

@@ -1,0 +1,89 @@
+"""A negotiated draft for the export tests: the drafting world plus people with French, Spanish and
+Arabic names, a French translation with accents, two sittings, and amendments adopted (a change of
+words, a new paragraph, a deletion), rejected, and one filed but never circulated."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from types import SimpleNamespace
+from typing import Any
+
+from forum.db import unit_of_work, utcnow
+from forum.drafting import amendments as svc
+from forum.drafting import drafts
+from forum.drafting.models import Amendment, Mover, MoverKind
+from forum.extensions import db
+from forum.meetings.models import Sitting, SittingState
+from tests.drafting_world import TEXTS, build, draft, para, state
+
+ARABIC_NAME = "أمينة الهاشمي"
+FRENCH_NAME = "François Lefèvre"
+SPANISH_NAME = "José Núñez Peña"
+FRENCH_2 = "Les travailleurs migrants devraient bénéficier de l'égalité de traitement, sans exception."
+
+
+def run(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    with unit_of_work():
+        return fn(*args, **kwargs)
+
+
+def get(a: Amendment) -> Amendment:
+    return db.session.get(Amendment, a.id)
+
+
+def negotiated(make_user: Any, make_meeting: Any, make_participant: Any) -> SimpleNamespace:
+    w = build(make_user, make_meeting, make_participant)
+    w.p["amina"] = make_participant(w.meeting, "employer", name=f"Amina Al-Hashimi ({ARABIC_NAME})")
+    w.p["francois"] = make_participant(w.meeting, "worker", name=FRENCH_NAME)
+    w.p["spain"] = make_participant(w.meeting, "government", member_state="ES", name=SPANISH_NAME)
+    for key in ("amina", "francois", "spain"):
+        w.u[key] = w.p[key].user
+    now = utcnow()
+    with unit_of_work():
+        db.session.add(Sitting(meeting_id=w.meeting.id, title="Première séance", starts_at=now - timedelta(days=2),
+                               ends_at=now - timedelta(days=2) + timedelta(hours=3), state=SittingState.closed))
+        db.session.add(Sitting(meeting_id=w.meeting.id, title="Segunda sesión", starts_at=now - timedelta(hours=1),
+                               state=SittingState.live))
+    run(drafts.set_translation, w.secretariat, para(w, "2"), language="fr", text=FRENCH_2)
+
+    def circulate(role: str, label: str, *, kind: str = "modify", text: str = "", mover: Mover | None = None,
+                  explanation: str = "Pour une meilleure cohérence.") -> Amendment:
+        a = run(svc.file_amendment, w.u[role], draft(w), para(w, label), mover=mover or state(w.p[role].member_state),
+                kind=kind, language="en", text=text, explanation=explanation)
+        run(svc.submit_amendment, w.u[role], get(a))
+        run(svc.validate_amendment, w.secretariat, get(a))
+        run(svc.circulate_amendments, w.secretariat, draft(w))
+        return get(a)
+
+    chair = w.u["chair"]
+    # D.1 Kenya: "should" -> "shall" in 2, seconded by Amina (Employers), adopted.
+    w.a1 = circulate("kenya", "2", text=TEXTS["2"].replace("should", "shall"), explanation="Plus ferme — « shall ».")
+    run(svc.record_seconder, w.secretariat, get(w.a1), w.p["amina"])
+    run(svc.start_discussion, chair, get(w.a1))
+    run(svc.decide_amendment, chair, get(w.a1), "adopted")
+    # D.2 the Employers' group: a new paragraph after 2, adopted.
+    w.a2 = circulate("emp_secretary", "2", kind="insert_after", mover=Mover(MoverKind.employer_group),
+                     text="Social dialogue, including négociation collective, should shape migration policy.")
+    run(svc.start_discussion, chair, get(w.a2))
+    run(svc.decide_amendment, chair, get(w.a2), "adopted")
+    # D.3 Germany: delete 3(b), seconded by François (Workers), adopted.
+    w.a3 = circulate("germany", "3(b)", kind="delete", explanation="Redundant.")
+    run(svc.record_seconder, w.secretariat, get(w.a3), w.p["francois"])
+    run(svc.start_discussion, chair, get(w.a3))
+    run(svc.decide_amendment, chair, get(w.a3), "adopted")
+    # D.4 Spain: "=HYPERLINK(...)"-like text in 4, seconded by Italy, rejected.
+    w.a4 = circulate("spain", "4", text="=SUM(1) Skills of migrant workers should be recognized everywhere.",
+                     explanation="Añadir «everywhere» — reconocimiento")
+    run(svc.second_amendment, w.u["italy"], get(w.a4))
+    run(svc.start_discussion, chair, get(w.a4))
+    run(svc.decide_amendment, chair, get(w.a4), "rejected")
+    # Filed and submitted, never circulated: in no export.
+    hidden = run(svc.file_amendment, w.u["kenya"], draft(w), para(w, "1"), mover=state("KE"), kind="modify",
+                 language="en", text="SECRET-UNCIRCULATED labour migration text.", explanation="Not yet.")
+    run(svc.submit_amendment, w.u["kenya"], get(hidden))
+    w.hidden = hidden
+    # Paragraph decisions: 1 adopted, 2 adopted as amended, 2bis adopted; 4 stays pending.
+    for label, outcome in (("1", "adopted"), ("2", "adopted_as_amended"), ("2bis", "adopted")):
+        run(drafts.decide_paragraph, chair, para(w, label), "under_discussion")
+        run(drafts.decide_paragraph, chair, para(w, label), outcome)
+    return w
