@@ -656,6 +656,130 @@ def can_join_room(user: Any, room_name: str) -> bool:
 
 
 # --- positions ---
+# Rule 27: the Employers' and Workers' positions are stated by their spokesperson or group
+# secretary, a regional group's by its coordinator; the secretariat may take note of any of them in
+# the sitting. Rule 28: a Government statement is recorded by that State's own participants, by a
+# coordinator for a member State of its regional group, or by the secretariat. Internal polls belong
+# to their space (rule 9): the secretariat, administrators and the Chair see none they are not in.
+
+GROUP_OFFICES = {OfficeRole.spokesperson, OfficeRole.group_secretary}
+
+
+def position_holders(p: Participant | None) -> set[str]:
+    """The position holders a participant speaks for: `employer`, `worker` or regional group codes."""
+    if p is None or not p.active or p.capacity in (Capacity.observer, Capacity.secretariat):
+        return set()
+    holders: set[str] = set()
+    if p.group in (Group.employer, Group.worker) and p.roles() & GROUP_OFFICES:
+        holders.add(p.group.value)
+    if p.group is Group.government:
+        holders.update(o.regional_group.code for o in p.offices
+                       if o.role is OfficeRole.coordinator and o.regional_group is not None)
+    return holders
+
+
+def _item_is_public(item: Any) -> bool:
+    """Positions are taken on the text and on circulated amendments: what the whole body has before it."""
+    return item.amendment is None or item.amendment.is_circulated
+
+
+def can_view_positions(user: Any, draft: Any) -> bool:
+    return can_view_draft(user, draft)
+
+
+def can_view_board(user: Any, draft: Any) -> bool:
+    return can_view_draft(user, draft)
+
+
+def can_record_position(user: Any, item: Any, holder: str | None = None) -> bool:
+    """For `holder`, or (without one) for any holder: the form is shown to those who may use it."""
+    if not item.draft.open_for_amendments or not _item_is_public(item):
+        return False
+    p = participation(user, item.meeting_id)
+    if p is None:
+        return False
+    if p.capacity is Capacity.secretariat:
+        return True
+    holders = position_holders(p)
+    return bool(holders) if holder is None else holder in holders
+
+
+def statement_scope(p: Participant | None) -> dict[str, set[str | None]]:
+    """State code -> the regional groups (codes; None: in its own name) a participant may state for.
+
+    The secretariat's scope is every State and is not listed here (see can_add_statement).
+    """
+    scope: dict[str, set[str | None]] = {}
+    if p is None or not p.active or p.capacity in (Capacity.observer, Capacity.secretariat):
+        return scope
+    if p.group is not Group.government:
+        return scope
+    from forum.meetings.models import RegionalGroup
+
+    if p.member_state:
+        own = scope.setdefault(p.member_state, {None})
+        own.update(g.code for g in db.session.scalars(sa.select(RegionalGroup)) if p.member_state in g.state_codes)
+    for o in p.offices:
+        if o.role is OfficeRole.coordinator and o.regional_group is not None:
+            for code in o.regional_group.state_codes:
+                scope.setdefault(code, set()).add(o.regional_group.code)
+    return scope
+
+
+def can_add_statement(user: Any, item: Any, member_state: str | None = None,
+                      regional_group: str | None = None) -> bool:
+    """For a State (and on behalf of a regional group), or (without a State) for any: rule 28."""
+    if not item.draft.open_for_amendments or not _item_is_public(item):
+        return False
+    p = participation(user, item.meeting_id)
+    if p is None:
+        return False
+    if p.capacity is Capacity.secretariat:
+        return True
+    scope = statement_scope(p)
+    if member_state is None:
+        return bool(scope)
+    if member_state not in scope:
+        return False
+    return regional_group in scope[member_state]
+
+
+def poll_officer(p: Participant | None, space: Space) -> bool:
+    """A caucus's spokesperson or secretary, a regional room's coordinator: they open and close polls."""
+    if p is None or not is_space_member(p, space) or p.capacity is Capacity.observer:
+        return False
+    if space.kind is SpaceKind.group:
+        return bool(p.roles() & GROUP_OFFICES)
+    if space.kind is SpaceKind.regional:
+        return any(o.role is OfficeRole.coordinator and o.regional_group_id == space.regional_group_id
+                   for o in p.offices)
+    return False
+
+
+def can_view_polls(user: Any, space: Space) -> bool:
+    return space.kind in (SpaceKind.group, SpaceKind.regional) and can_view_space(user, space)
+
+
+def can_open_poll(user: Any, space: Space) -> bool:
+    return space.kind in (SpaceKind.group, SpaceKind.regional) and \
+        poll_officer(participation(user, space.meeting_id), space)
+
+
+def can_view_poll(user: Any, poll: Any) -> bool:
+    space = db.session.get(Space, poll.space_id)
+    return space is not None and can_view_polls(user, space)
+
+
+def can_answer_poll(user: Any, poll: Any) -> bool:
+    """Members who write in the space (observers read only), while the poll is open."""
+    space = db.session.get(Space, poll.space_id)
+    return space is not None and poll.is_open() and can_view_polls(user, space) and can_write_space(user, space)
+
+
+def can_close_poll(user: Any, poll: Any) -> bool:
+    space = db.session.get(Space, poll.space_id)
+    return space is not None and poll.is_open() and can_open_poll(user, space)
+
 
 
 # --- votes ---
