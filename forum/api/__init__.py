@@ -49,9 +49,9 @@ class Api(flask_smorest.Api):
 
 
 def blueprints() -> list[core.ApiBlueprint]:
-    from forum.api import audit, discussions, drafting, meetings, tokens
+    from forum.api import audit, discussions, documents, drafting, meetings, tokens
 
-    return [meetings.blp, discussions.blp, drafting.blp, audit.blp, tokens.blp]
+    return [meetings.blp, discussions.blp, documents.blp, drafting.blp, audit.blp, tokens.blp]
 
 
 def init_app(app: Flask) -> Api:

@@ -12,6 +12,7 @@ import unicodedata
 from typing import Any
 
 import marshmallow as ma
+from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
 from forum.api.core import PageArgs, page_schema
@@ -576,3 +577,100 @@ class CompilationSchema(ma.Schema):
 class OrderSchema(ma.Schema):
     order = fields.List(_ids(), required=True, validate=validate.Length(min=1, max=5000), metadata={
         "description": "Ids of the circulated amendments (not sub-amendments) in the order they are taken."})
+
+
+# --- documents ---------------------------------------------------------------------------------------
+
+DOCUMENT_LANGUAGES = ["en", "fr", "es", "other"]
+REISSUES = {"rev": "revision", "corr": "corrigendum", "add": "addendum"}
+FILE_HELP = ("The file (PDF, DOCX, XLSX, PPTX, ODT, ODS, plain text, Markdown, CSV, PNG or JPEG; its type is "
+             "detected from the content). Required.")
+
+
+class DocumentQuerySchema(PageArgs):
+    space = SpaceRef()
+    language = Code(DOCUMENT_LANGUAGES, metadata={"description": "One row per document in this language."})
+    kind = Code(["official", "working"])
+    q = Text(validate=validate.Length(max=200), metadata={"description": "Part of a symbol or title."})
+
+
+class DocumentUploadSchema(ma.Schema):
+    file = Upload(metadata={"description": FILE_HELP})
+    title = Text(load_default="", validate=validate.Length(max=300))
+    symbol = Text(load_default="", validate=validate.Length(max=80),
+                  metadata={"description": "Official documents only: the meeting's prefix, then /-separated parts."})
+    language = Code(DOCUMENT_LANGUAGES, load_default="en")
+    space = SpaceRef(load_default="plenary")
+    kind = Code(["official", "working"], load_default="working",
+                metadata={"description": "official: the secretariat, in the plenary, with a symbol."})
+    description = Text(load_default="", multiline=True, validate=validate.Length(max=5000))
+    note = Text(load_default="", validate=validate.Length(max=300), metadata={"description": "About this version."})
+    draft_id = _ids(load_default=None, allow_none=True, metadata={"description": "The draft it relates to."})
+
+
+class VersionUploadSchema(ma.Schema):
+    file = Upload(metadata={"description": FILE_HELP})
+    note = Text(load_default="", validate=validate.Length(max=300))
+
+
+class ReissueUploadSchema(ma.Schema):
+    file = Upload(metadata={"description": FILE_HELP})
+    reissue = Code(list(REISSUES), required=True, metadata={
+        "description": "rev (a revision, …(Rev.N)), corr (a corrigendum, …(Corr.)) or add (an addendum, …/Add.N)."})
+    title = Text(load_default="", validate=validate.Length(max=300),
+                 metadata={"description": "Default: the original's."})
+    language = Code(DOCUMENT_LANGUAGES, metadata={"description": "Default: the original's."})
+    description = Text(load_default="", multiline=True, validate=validate.Length(max=5000))
+
+
+class DocumentVersionSchema(ma.Schema):
+    number = fields.Integer(required=True)
+    filename = fields.String(required=True)
+    size = fields.Integer(required=True)
+    file_type = fields.String(required=True)
+    sha256 = fields.String(required=True)
+    note = fields.String(required=True)
+    uploaded_by = fields.String(required=True, allow_none=True)
+    created_at = fields.AwareDateTime(required=True)
+    url = fields.String(required=True, metadata={"description": "downloadDocumentVersion's URL."})
+
+
+class DocumentRefSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    symbol = fields.String(required=True, allow_none=True)
+    language = Code(DOCUMENT_LANGUAGES, required=True)
+    title = fields.String(required=True)
+
+
+class DocumentSummarySchema(ma.Schema):
+    id = fields.Integer(required=True)
+    meeting_id = fields.Integer(required=True)
+    space = fields.Integer(required=True)
+    space_kind = Code(_values(SpaceKind), required=True)
+    kind = Code(["official", "working"], required=True)
+    symbol = fields.String(required=True, allow_none=True)
+    language = Code(DOCUMENT_LANGUAGES, required=True)
+    title = fields.String(required=True)
+    description = fields.String(required=True)
+    draft_id = fields.Integer(required=True, allow_none=True)
+    agenda_item_id = fields.Integer(required=True, allow_none=True)
+    owner = fields.String(required=True, allow_none=True)
+    current_version = fields.Integer(required=True)
+    updated_at = fields.AwareDateTime(required=True)
+    withdrawn = fields.Boolean(required=True)
+    reissue_of = fields.Integer(required=True, allow_none=True)
+    reissue_kind = Code(list(REISSUES.values()), required=True, allow_none=True)
+    variant_of = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "The lead document of which this is a language version."})
+
+
+class DocumentSchema(DocumentSummarySchema):
+    versions = fields.List(fields.Nested(DocumentVersionSchema), required=True,
+                           metadata={"description": "Newest first."})
+    languages = fields.List(fields.Nested(DocumentRefSchema), required=True,
+                            metadata={"description": "The document's language versions, the lead first."})
+    reissues = fields.List(fields.Nested(DocumentRefSchema), required=True,
+                           metadata={"description": "Revisions, corrigenda and addenda of an original."})
+
+
+DocumentPageSchema = page_schema(DocumentSummarySchema, "DocumentPage")

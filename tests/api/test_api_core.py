@@ -15,6 +15,12 @@ OPERATION_IDS = {
     "listMeetings", "createMeeting", "getMeeting", "importParticipants", "listParticipants",
     "removeParticipant", "listSpaces", "listSittings", "listAuditEntries", "verifyAudit", "listTokens",
     "createToken", "revokeToken",
+    "listThreads", "createThread", "getThread", "createPost",
+    "listDocuments", "uploadDocument", "getDocument", "uploadDocumentVersion", "reissueDocument",
+    "downloadDocumentVersion",
+    "createDraft", "getDraft", "addDraftTranslation", "submitAmendment", "secondAmendment", "withdrawAmendment",
+    "takeUpAmendment", "returnAmendment", "resubmitAmendment", "validateAmendment", "circulateAmendments",
+    "reorderAmendments",
 }
 
 

@@ -59,13 +59,22 @@ def scene(make_user, make_meeting, make_participant, token_for):
                                               language="en", explanation="Fuzzed.")
         amendments.submit_amendment(db.session.merge(kenya.user), amendment)
         drafting_ids = {"draft_id": draft.id, "paragraph_id": paragraph.id, "amendment_id": amendment.id}
+    import io
+
+    from forum.documents.services import publish_document
+
+    with unit_of_work():
+        document_id = publish_document(db.session.merge(caller), db.session.merge(plenary), kind="official",
+                                       title="Fuzzed report", language="en", file=io.BytesIO(b"A report."),
+                                       filename="report.txt", symbol=f"{meeting.symbol_prefix}/1").id
     token = token_for(caller, "schemathesis")
     spare = [token_for(caller, f"spare {n}") for n in range(3)]
     spare_ids = list(db.session.scalars(db.select(ApiToken.id).where(ApiToken.name.startswith("spare"))))
     own_id = db.session.scalars(db.select(ApiToken.id).where(ApiToken.name == "schemathesis")).one()
     return {"token": token, "spare": spare, "own_token_id": own_id,
             "ids": {"meeting_id": meeting.id, "participant_id": worker.id, "token_id": spare_ids[0],
-                    "thread_id": thread_id, **drafting_ids}}
+                    "thread_id": thread_id, "document_id": document_id,
+                    "number": 1, **drafting_ids}}
 
 
 def draft_paragraph(draft: Any) -> Any:
