@@ -713,6 +713,25 @@ SOCKET_ROOMS["draft"] = (lambda w: f"draft:{drafting_of(w).draft}", MEMBERS)
 
 # --- access rows: api ---
 
+# Documents through the API (forum/api/documents.py): the same readers and sharers as the pages. No
+# file is sent, so those let through get 422 and nothing is written.
+def api_document_rows(suffix: str, expectations: dict[str, dict[str, str]], method: str = "GET") -> list[Row]:
+    return [api_row(lambda w, which=which: f"/documents/{getattr(documents_of(w), which)}{suffix}", expect, method)
+            for which, expect in expectations.items()]
+
+
+MATRIX.update({
+    "api_documents.list_documents": [api_row(lambda w: f"/meetings/{w.meeting.id}/documents", everyone_in_meeting())],
+    "api_documents.upload_document": [api_row(lambda w: f"/meetings/{w.meeting.id}/documents", SHARERS, "POST")],
+    "api_documents.get_document": api_document_rows("", READ),
+    "api_documents.download_document_version": api_document_rows("/versions/1/file", READ),
+    "api_documents.upload_document_version": api_document_rows(
+        "/versions", {"plenary": secretariat_only(), "caucus": WORKERS_ONLY}, "POST"),
+    "api_documents.reissue_document": api_document_rows(
+        "/reissues", {"plenary": secretariat_only(), "caucus": {**NOBODY, "worker": FORBIDDEN}}, "POST"),
+})
+
+
 # Drafting through the API (forum/api/drafting.py): the drafting world above, with bearer tokens.
 # Gates check the role (403) before the body is read; empty bodies make those let through get 422.
 def _api_amendment(which: str, action: str = "") -> Callable[[Any], str]:
@@ -796,25 +815,6 @@ class World:
 @pytest.fixture
 def world(make_user, make_meeting, make_participant) -> World:
     return World(make_user, make_meeting, make_participant)
-
-
-# Documents through the API (forum/api/documents.py): the same readers and sharers as the pages. No
-# file is sent, so those let through get 422 and nothing is written.
-def api_document_rows(suffix: str, expectations: dict[str, dict[str, str]], method: str = "GET") -> list[Row]:
-    return [api_row(lambda w, which=which: f"/documents/{getattr(documents_of(w), which)}{suffix}", expect, method)
-            for which, expect in expectations.items()]
-
-
-MATRIX.update({
-    "api_documents.list_documents": [api_row(lambda w: f"/meetings/{w.meeting.id}/documents", everyone_in_meeting())],
-    "api_documents.upload_document": [api_row(lambda w: f"/meetings/{w.meeting.id}/documents", SHARERS, "POST")],
-    "api_documents.get_document": api_document_rows("", READ),
-    "api_documents.download_document_version": api_document_rows("/versions/1/file", READ),
-    "api_documents.upload_document_version": api_document_rows(
-        "/versions", {"plenary": secretariat_only(), "caucus": WORKERS_ONLY}, "POST"),
-    "api_documents.reissue_document": api_document_rows(
-        "/reissues", {"plenary": secretariat_only(), "caucus": {**NOBODY, "worker": FORBIDDEN}}, "POST"),
-})
 
 
 def outcome(response: Any) -> str:
