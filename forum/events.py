@@ -7,12 +7,15 @@ every command, so a revoked session or a removed participant loses access at onc
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app, has_app_context, request
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, disconnect, join_room, leave_room
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from forum import permissions, presence, ratelimit, realtime
 from forum.accounts.auth import user_from_id
@@ -21,6 +24,8 @@ from forum.accounts.services import user_for_token
 from forum.extensions import db, socketio
 from forum.meetings import events as _meeting_events  # noqa: F401  (snapshots of meeting rooms)
 from forum.meetings.models import Space
+
+log = logging.getLogger(__name__)
 
 # sid -> (user id, session generation, rooms with presence)
 _sockets: dict[str, dict[str, Any]] = {}
@@ -173,3 +178,68 @@ def on_disconnect(*_args: Any) -> None:
 def _space_snapshot(user: User, space_id: int) -> dict[str, Any]:
     space = db.session.get(Space, space_id)
     return {"space_id": space_id, "version": space.version if space else 0}
+
+
+# --- rights re-checked when they change -------------------------------------------------------------
+# A participant removed, moved to another group or stripped of an office must stop receiving what
+# they may no longer see at once, not at their next command: the sockets of every user whose
+# participation changed leave the rooms they may no longer join, right after the commit.
+
+_RIGHTS = "forum_rights_changed"
+
+
+@event.listens_for(Session, "after_flush")
+def _note_rights_changes(session: Session, _context: Any) -> None:
+    from forum.meetings.models import Membership, Office, Participant, SpaceMember
+
+    changed = session.info.setdefault(_RIGHTS, set())
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Participant) and obj.id is not None:
+            changed.add(obj.id)
+        elif isinstance(obj, Membership | Office | SpaceMember) and obj.participant_id is not None:
+            changed.add(obj.participant_id)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rights_changes(session: Session, _previous: Any) -> None:
+    session.info.pop(_RIGHTS, None)
+
+
+@event.listens_for(Session, "after_commit")
+def _recheck_after_commit(session: Session) -> None:
+    participant_ids = session.info.pop(_RIGHTS, None)
+    if not participant_ids or not _sockets or not has_app_context() or not getattr(socketio, "server", None):
+        return
+    # The committed session cannot query any more: re-check in a context (and session) of its own.
+    with current_app.app_context():
+        try:
+            revoke_lost_rooms(participant_ids)
+        except Exception:  # never undo or hide the committed change
+            log.exception("could not re-check socket rooms")
+        finally:
+            db.session.remove()
+
+
+def revoke_lost_rooms(participant_ids: set[int]) -> int:
+    """Make these participants' sockets leave every room they may no longer join; count the rooms."""
+    from forum.meetings.models import Participant
+
+    user_ids = set(db.session.scalars(db.select(Participant.user_id).where(Participant.id.in_(participant_ids))))
+    with _lock:
+        targets = [(sid, info) for sid, info in _sockets.items() if info["user_id"] in user_ids]
+    server = socketio.server
+    left = 0
+    for sid, info in targets:
+        user = db.session.get(User, info["user_id"])
+        for room_name in list(server.rooms(sid, namespace="/")):
+            if room_name == sid or room_name.startswith("user:"):
+                continue
+            if user is not None and user.active and permissions.can_join_room(user, room_name):
+                continue
+            server.leave_room(sid, room_name, namespace="/")
+            info["rooms"].discard(room_name)
+            if presence.remove(room_name, info["user_id"], sid) and room_name.startswith("space:"):
+                _broadcast_presence(room_name)
+            server.emit("room.revoked", {"room": room_name}, to=sid, namespace="/")
+            left += 1
+    return left
