@@ -58,12 +58,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from forum.documents.views import bp as documents_bp
     from forum.drafting.views import bp as drafting_bp
     from forum.meetings.views import bp as meetings_bp
+    from forum.sittings.views import bp as sittings_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(drafting_bp)
     app.register_blueprint(discussions_bp)
+    app.register_blueprint(sittings_bp)
     from forum import api
 
     api.init_app(app)

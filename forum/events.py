@@ -108,6 +108,11 @@ def _room_for(data: Any) -> tuple[User, str] | dict[str, Any]:
     if user is None:
         return fail("unauthorized", "Your session has ended. Sign in again.")
     room_name = data.get("room") if isinstance(data, dict) else None
+    if room_name is None and isinstance(data, dict) and "sitting_id" in data:
+        from forum.sittings.events import sitting_id_of  # `snapshot {"sitting_id"}` (issue #7)
+
+        ident = sitting_id_of(data)
+        room_name = realtime.room("sitting", ident) if ident is not None else None
     if not isinstance(room_name, str) or not permissions.can_join_room(user, room_name):
         # Unknown and forbidden rooms answer alike, so room names reveal nothing.
         return fail("not_found", "No such room, or no access to it.")
@@ -142,7 +147,7 @@ def on_unsubscribe(data: Any) -> dict[str, Any]:
     info = _sockets.get(request.sid)
     if info and room_name in info["rooms"]:
         info["rooms"].discard(room_name)
-        if presence.remove(room_name, info["user_id"], request.sid):
+        if presence.remove(room_name, info["user_id"], request.sid) and room_name.startswith("space:"):
             _broadcast_presence(room_name)
     return ok()
 
@@ -159,6 +164,8 @@ def on_snapshot(data: Any) -> dict[str, Any]:
     if room_name.startswith("space:"):
         snap["online"] = _presence_snapshot(room_name)
     db.session.rollback()
+    if isinstance(data, dict) and "sitting_id" in data and "room" not in data:
+        return ok(state=snap, snapshot=snap)
     return ok(snapshot=snap)
 
 
@@ -169,7 +176,8 @@ def on_disconnect(*_args: Any) -> None:
     if not info:
         return
     for room_name in info["rooms"]:
-        if presence.remove(room_name, info["user_id"], request.sid):
+        # Sitting rooms keep presence for the Chair only: no broadcast to the whole room.
+        if presence.remove(room_name, info["user_id"], request.sid) and room_name.startswith("space:"):
             _broadcast_presence(room_name)
     db.session.rollback()
 
@@ -243,3 +251,8 @@ def revoke_lost_rooms(participant_ids: set[int]) -> int:
             server.emit("room.revoked", {"room": room_name}, to=sid, namespace="/")
             left += 1
     return left
+
+
+# Live sittings register `join` and `sitting_command` (imported last: they use the helpers above).
+from forum.sittings import events as _sitting_events  # noqa: E402,F401
+

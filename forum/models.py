@@ -33,6 +33,7 @@ from forum.meetings.models import (
     Space,
     SpaceMember,
 )
+from forum.sittings.models import LiveSitting, OfficerMessage, ScriptNote, SpeakerRequest
 
 __all__ = [
     "AgendaItem", "Amendment", "AmendmentEvent", "AmendmentSeconder", "AmendmentSponsor", "Announcement", "ApiToken",
@@ -40,4 +41,5 @@ __all__ = [
     "IdempotencyKey", "Meeting", "Membership", "Notification", "Office", "Paragraph", "ParagraphEvent",
     "ParagraphText", "Part", "Participant", "PasswordReset", "Post", "PostAttachment", "PostMention", "PostRevision",
     "ReadMarker", "RegionalGroup", "RegionalGroupState", "Sitting", "Space", "SpaceMember", "Thread", "User",
+    "LiveSitting", "OfficerMessage", "ScriptNote", "SpeakerRequest",
 ]

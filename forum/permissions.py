@@ -652,6 +652,13 @@ def can_join_room(user: Any, room_name: str) -> bool:
 
         thread = db.session.get(Thread, ident_int)
         return thread is not None and can_view_thread(user, thread)
+    if kind == "sitting" and suffix in ("", "officers"):
+        from forum.meetings.models import Sitting
+
+        sitting = db.session.get(Sitting, ident_int)
+        if sitting is None:
+            return False
+        return can_view_officers_room(user, sitting) if suffix else can_view_sitting(user, sitting)
     return False
 
 
@@ -786,6 +793,63 @@ def can_close_poll(user: Any, poll: Any) -> bool:
 
 
 # --- sittings ---
+# Live sittings (issue #7): every participant follows a sitting; the Chair, or the secretariat on
+# the Chair's behalf, conducts it; the officers' room (and the Chair's script) is the Chair's, the
+# Vice-Chairpersons', the Reporter's and the secretariat's alone.
+
+def can_view_sitting(user: Any, sitting: Any) -> bool:
+    return participation(user, sitting.meeting_id) is not None
+
+
+def can_make_sitting_live(user: Any, sitting: Any) -> bool:
+    """The secretariat links a scheduled sitting of the programme to a draft."""
+    from forum.meetings.models import SittingState
+
+    return sitting.state is SittingState.scheduled and is_secretariat(user, sitting.meeting_id)
+
+
+def can_preside_sitting(user: Any, sitting: Any) -> bool:
+    """Open, suspend, close, the floor, items, votes, outcomes: the Chair or the secretariat for the Chair."""
+    return presides(user, sitting.meeting_id)
+
+
+def is_sitting_officer(p: Participant | None) -> bool:
+    return p is not None and (p.capacity is Capacity.secretariat or bool(p.roles() & OFFICER_ROLES))
+
+
+def can_view_officers_room(user: Any, sitting: Any) -> bool:
+    """The officers' channel and the Chair's script: Chair, Vice-Chairpersons, Reporter, secretariat."""
+    return is_sitting_officer(participation(user, sitting.meeting_id))
+
+
+def can_post_to_officers_room(user: Any, sitting: Any) -> bool:
+    from forum.meetings.models import SittingState
+
+    return sitting.state is not SittingState.closed and can_view_officers_room(user, sitting)
+
+
+def can_edit_script(user: Any, sitting: Any) -> bool:
+    """The secretariat prepares the Chair's script."""
+    return is_secretariat(user, sitting.meeting_id)
+
+
+def can_request_floor(user: Any, sitting: Any, observers_invited: bool = False) -> bool:
+    """A participant asks for the floor for themself (before or during the sitting); the secretariat
+    does not; an observer only once the Chair has invited observers (rule 5)."""
+    from forum.meetings.models import SittingState
+
+    p = participation(user, sitting.meeting_id)
+    if p is None or sitting.state is SittingState.closed or p.capacity is Capacity.secretariat:
+        return False
+    if p.capacity is Capacity.observer:
+        return observers_invited
+    return p.group is not Group.none
+
+
+def can_register_speaker(user: Any, sitting: Any) -> bool:
+    """The secretariat (or the Chair) puts a delegate on the list who signalled from the floor."""
+    return presides(user, sitting.meeting_id)
+
 
 
 # --- exports ---

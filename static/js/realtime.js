@@ -4,6 +4,7 @@
   if (window.ForumLive) return;  // several sections of one page may each load this file: one socket
   const handlers = {};
   const rooms = {};  // room -> {version, callbacks, snapshot}
+  const connectHandlers = [];  // run on every (re)connection: pages that join with their own event
   let socket = null;
 
   function connect() {
@@ -12,6 +13,7 @@
     socket.on("connect", () => {
       document.documentElement.dataset.live = "on";
       Object.keys(rooms).forEach(subscribe);
+      connectHandlers.forEach((fn) => fn());
     });
     socket.on("disconnect", () => { document.documentElement.dataset.live = "off"; });
     socket.on("connect_error", () => { document.documentElement.dataset.live = "off"; });
@@ -60,5 +62,15 @@
       if (s && s.connected) subscribe(room);
     },
     on(event, fn) { (handlers[event] = handlers[event] || []).push(fn); },
+    // Send an event with an acknowledgement (live sittings: join, sitting_command, snapshot).
+    emit(event, data, ack) {
+      const s = connect();
+      if (s) s.emit(event, data, ack || function () {});
+    },
+    onConnect(fn) {
+      connectHandlers.push(fn);
+      const s = connect();
+      if (s && s.connected) fn();
+    },
   };
 })();

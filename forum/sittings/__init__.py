@@ -1,0 +1,1 @@
+"""Live sittings: the Chair's console, the delegates' live view, the projector (issue #7)."""

@@ -1,0 +1,280 @@
+"""Reads about live sittings: the agenda, the current item, the speakers list, and the snapshot
+(`state`) a client receives on `join`/`snapshot` — the same shape the pages start from.
+
+The snapshot is per user: the officers' part (the Chair's script, the officers' messages,
+speaking time, who is connected) is included only for those who may see it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from forum import permissions, presence, realtime
+from forum.db import utcnow
+from forum.drafting import diff, marshalling
+from forum.drafting import queries as drafting_queries
+from forum.drafting.drafts import amendment_label
+from forum.drafting.models import Amendment, AmendmentKind, Draft, Paragraph
+from forum.extensions import db
+from forum.meetings.models import Sitting
+from forum.sittings import speakers
+from forum.sittings.models import (
+    OPEN_REQUESTS,
+    LiveSitting,
+    OfficerMessage,
+    RequestState,
+    ScriptNote,
+    SpeakerRequest,
+)
+
+OFFICER_MESSAGES_SHOWN = 50
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def live_of(sitting: Sitting | int) -> LiveSitting | None:
+    sitting_id = sitting if isinstance(sitting, int) else sitting.id
+    return db.session.scalars(sa.select(LiveSitting).where(LiveSitting.sitting_id == sitting_id)).first()
+
+
+def sittings_of_meeting(meeting_id: int) -> sa.Select:
+    return sa.select(Sitting).where(Sitting.meeting_id == meeting_id).order_by(Sitting.starts_at, Sitting.id)
+
+
+def agenda(draft: Draft) -> list[dict[str, Any]]:
+    """Every paragraph in document order, each followed by its circulated amendments in the
+    marshalled order (rule 24): what the Chair can take up, in the order it is usually taken."""
+    paragraphs = list(db.session.scalars(drafting_queries.paragraphs_of_draft(draft.id)))
+    public = [a for a in db.session.scalars(drafting_queries.amendments_of_draft(draft.id)) if a.is_circulated]
+    by_paragraph: dict[int, list[marshalling.Entry]] = {}
+    for entry in marshalling.marshalled(draft, public):
+        by_paragraph.setdefault(entry.amendment.paragraph_id, []).append(entry)
+    items: list[dict[str, Any]] = []
+    for p in paragraphs:
+        items.append({"kind": "paragraph", "id": p.id, "label": p.label, "depth": 0, "state": p.state.value,
+                      "paragraph_id": p.id})
+        for entry in by_paragraph.get(p.id, []):
+            a = entry.amendment
+            items.append({"kind": "amendment", "id": a.id, "label": amendment_label(draft, a), "depth": 1 + entry.depth,
+                          "state": a.state.value, "paragraph_id": p.id, "paragraph_label": p.label,
+                          "oral": a.oral, "amendment_kind": a.kind.value})
+    return items
+
+
+def _paragraph_view(draft: Draft, paragraph: Paragraph) -> dict[str, Any]:
+    """The paragraph's current words with the changes made so far marked (rule 26)."""
+    versions = drafting_queries.versions_of(paragraph.id, draft.original_language)
+    first = versions[0].text if versions else ""
+    current = versions[-1].text if versions else ""
+    runs = diff.word_diff(first, current) if first != current else [{"op": "equal", "text": current}]
+    return {"kind": "paragraph", "id": paragraph.id, "label": paragraph.label, "state": paragraph.state.value,
+            "paragraph_id": paragraph.id, "paragraph_label": paragraph.label, "language": draft.original_language,
+            "text": current, "runs": runs}
+
+
+def amendment_runs(amendment: Amendment) -> list[dict[str, str]]:
+    if amendment.kind is AmendmentKind.delete:
+        return [{"op": "delete", "text": amendment.base_text}]
+    if amendment.kind is AmendmentKind.insert_after:
+        return [{"op": "insert", "text": amendment.text}]
+    return list(amendment.diff or diff.word_diff(amendment.base_text, amendment.text))
+
+
+def _amendment_view(draft: Draft, amendment: Amendment) -> dict[str, Any]:
+    return {"kind": "amendment", "id": amendment.id, "label": amendment_label(draft, amendment),
+            "state": amendment.state.value, "paragraph_id": amendment.paragraph_id,
+            "paragraph_label": amendment.paragraph.label, "language": amendment.language,
+            "amendment_kind": amendment.kind.value, "oral": amendment.oral,
+            "mover": {"kind": amendment.mover_kind.value, "states": list(amendment.mover.states),
+                      "regional_group": amendment.regional_group.code if amendment.regional_group else None},
+            "seconded": amendment.seconded, "flagged": amendment.flagged,
+            "parent_id": amendment.parent_id, "text": amendment.text, "runs": amendment_runs(amendment),
+            "explanation": amendment.explanation}
+
+
+def item_view(live: LiveSitting) -> dict[str, Any] | None:
+    draft = db.session.get(Draft, live.draft_id)
+    if draft is None:
+        return None
+    if live.amendment_id is not None:
+        amendment = db.session.get(Amendment, live.amendment_id)
+        if amendment is not None and amendment.is_circulated:
+            return _amendment_view(draft, amendment)
+    if live.paragraph_id is not None:
+        paragraph = db.session.get(Paragraph, live.paragraph_id)
+        if paragraph is not None:
+            return _paragraph_view(draft, paragraph)
+    return None
+
+
+def item_ref(live: LiveSitting) -> Any:
+    """The current item as the positions and votes modules name it (forum.positions.items)."""
+    from forum.positions.items import load_item
+
+    item = live.current_item
+    return load_item(*item) if item else None
+
+
+def oral_view(live: LiveSitting) -> dict[str, Any] | None:
+    draft = live.oral_draft
+    if not draft:
+        return None
+    kind = draft.get("kind", "modify")
+    base, text = draft.get("base", ""), draft.get("text", "")
+    runs = ([{"op": "delete", "text": base}] if kind == "delete" else
+            [{"op": "insert", "text": text}] if kind == "insert_after" else diff.word_diff(base, text))
+    return {"kind": kind, "paragraph_id": draft.get("paragraph_id"), "parent_id": draft.get("parent_id"),
+            "language": draft.get("language"), "text": text, "runs": runs}
+
+
+def speaker_view(r: SpeakerRequest) -> dict[str, Any]:
+    return {"id": r.id, "participant_id": r.participant_id, "name": r.participant.user.name,
+            "group": r.group.value, "member_state": r.member_state, "category": r.category.value,
+            "kind": r.kind.value, "on_behalf_of": r.on_behalf_of, "state": r.state.value, "position": r.position,
+            "time_limit": r.time_limit_seconds, "granted_at": iso(r.granted_at)}
+
+
+def open_requests(sitting_id: int) -> list[SpeakerRequest]:
+    return list(db.session.scalars(
+        sa.select(SpeakerRequest).where(SpeakerRequest.sitting_id == sitting_id,
+                                        SpeakerRequest.state.in_(OPEN_REQUESTS))
+        .order_by(SpeakerRequest.position, SpeakerRequest.id)))
+
+
+def speakers_view(sitting_id: int) -> dict[str, Any]:
+    requests = open_requests(sitting_id)
+    current = next((r for r in requests if r.state is RequestState.speaking), None)
+    return {"current": speaker_view(current) if current else None,
+            "waiting": [speaker_view(r) for r in requests if r.state is RequestState.waiting]}
+
+
+def timer_view(live: LiveSitting | None) -> dict[str, Any] | None:
+    if live is None or live.timer_started_at is None:
+        return None
+    return {"started_at": iso(live.timer_started_at), "seconds": live.timer_seconds,
+            "request_id": live.timer_request_id}
+
+
+def objections_view(live: LiveSitting | None) -> dict[str, Any] | None:
+    if live is None or live.objections_called_at is None:
+        return None
+    return {"called_at": iso(live.objections_called_at), "item": live.objections_item}
+
+
+def script_for(sitting_id: int, item_key: str) -> str:
+    note = db.session.scalars(sa.select(ScriptNote).where(ScriptNote.sitting_id == sitting_id,
+                                                          ScriptNote.item_key == item_key)).first()
+    return note.text if note else ""
+
+
+def officer_messages(sitting_id: int, limit: int = OFFICER_MESSAGES_SHOWN) -> list[dict[str, Any]]:
+    rows = list(db.session.scalars(sa.select(OfficerMessage).where(OfficerMessage.sitting_id == sitting_id)
+                                   .order_by(OfficerMessage.id.desc()).limit(limit)))
+    return [message_view(m) for m in reversed(rows)]
+
+
+def message_view(m: OfficerMessage) -> dict[str, Any]:
+    return {"id": m.id, "author": m.author_name, "body": m.body, "at": iso(m.created_at)}
+
+
+def connected(sitting_id: int) -> list[dict[str, Any]]:
+    """Who has the sitting open right now: information for the Chair, never attendance or quorum."""
+    from forum.accounts.models import User
+
+    ids = presence.user_ids(realtime.room("sitting", sitting_id))
+    if not ids:
+        return []
+    users = db.session.scalars(sa.select(User).where(User.id.in_(ids)).order_by(User.name))
+    return [{"id": u.id, "name": u.name} for u in users]
+
+
+def current_vote(sitting: Sitting) -> Any:
+    """The latest vote of this sitting (the votes module's), if that module is installed."""
+    try:
+        from forum.positions.vote_models import Vote
+    except ImportError:
+        return None
+    return db.session.scalars(sa.select(Vote).where(Vote.sitting_id == sitting.id)
+                              .order_by(Vote.id.desc()).limit(1)).first()
+
+
+def vote_view(sitting: Sitting, user: Any) -> dict[str, Any] | None:
+    vote = current_vote(sitting)
+    if vote is None:
+        return None
+    from forum.positions import votes
+
+    return votes.vote_view(vote, user)
+
+
+def positions_view(live: LiveSitting) -> dict[str, Any]:
+    """Group positions and Government statements on the current item (the positions module's)."""
+    try:
+        from forum.positions import queries as positions_queries
+    except ImportError:
+        return {"positions": [], "statements": []}
+    item = item_ref(live)
+    if item is None:
+        return {"positions": [], "statements": []}
+
+    def value(obj: Any, name: str) -> Any:
+        v = getattr(obj, name, None)
+        return getattr(v, "value", v)
+
+    return {
+        "positions": [{"group": value(p, "group"), "stance": value(p, "stance"), "statement": value(p, "statement")}
+                      for p in positions_queries.positions_for_item(item)],
+        "statements": [{"member_state": value(s, "member_state"), "on_behalf_of": value(s, "on_behalf_of"),
+                        "stance": value(s, "stance"), "text": value(s, "text")}
+                       for s in positions_queries.statements_for_item(item)],
+    }
+
+
+def state_for(user: Any, sitting: Sitting, *, with_agenda: bool = True) -> dict[str, Any]:
+    """The snapshot: everything a client needs to draw the sitting, as codes and values."""
+    live = live_of(sitting)
+    p = permissions.participation(user, sitting.meeting_id)
+    presiding = permissions.can_preside_sitting(user, sitting)
+    officer = permissions.is_sitting_officer(p)
+    state: dict[str, Any] = {
+        "sitting_id": sitting.id, "version": sitting.version, "server_time": utcnow().isoformat(),
+        "state": sitting.state.value, "title": sitting.title, "meeting_id": sitting.meeting_id,
+        "live": live is not None, "draft_id": live.draft_id if live else None,
+        "announcement": live.announcement if live else "",
+        "item": item_view(live) if live else None, "oral": oral_view(live) if live else None,
+        "speakers": speakers_view(sitting.id), "timer": timer_view(live), "objections": objections_view(live),
+        "observers_invited": bool(live and live.observers_invited),
+        "vote": vote_view(sitting, user),
+        "default_limit": live.default_limit_seconds if live else None,
+        "you": {"participant_id": p.id if p else None, "presides": presiding, "officer": officer,
+                "may_request_floor": permissions.can_request_floor(user, sitting,
+                                                                   bool(live and live.observers_invited)),
+                "records_oral": bool(live and permissions.is_secretariat(user, sitting.meeting_id))},
+    }
+    if live is not None:
+        state.update(positions_view(live))
+        if with_agenda:
+            draft = db.session.get(Draft, live.draft_id)
+            state["agenda"] = agenda(draft) if draft else []
+    if officer:
+        state["officers"] = {
+            "script": script_for(sitting.id, live.current_key) if live else "",
+            "messages": officer_messages(sitting.id),
+        }
+    if presiding:
+        state["chair"] = {"speaking_times": speakers.speaking_times(sitting.id),
+                          "connected": connected(sitting.id)}
+    return state
+
+
+@realtime.snapshot_provider("sitting")
+def _sitting_snapshot(user: Any, sitting_id: int) -> dict[str, Any]:
+    sitting = db.session.get(Sitting, sitting_id)
+    if sitting is None:
+        return {"sitting_id": sitting_id, "version": 0}
+    return state_for(user, sitting)

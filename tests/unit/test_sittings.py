@@ -1,0 +1,254 @@
+"""Live sittings: the lifecycle, the current item, "any objection?", oral amendments, the script and
+the officers' room (issue #7; PROCEDURE.md rules 5, 8, 21 and 29). Everything through
+`services.run_command`, the one path the sockets, the pages and the API share."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from forum.audit.models import AuditEntry
+from forum.drafting.models import Amendment, AmendmentState, ParagraphState
+from forum.errors import InvalidState, Malformed, NotAllowed, NotFound, ValidationFailed
+from forum.extensions import db
+from forum.meetings.models import SittingState
+from forum.sittings import queries
+from forum.sittings.models import LiveSitting
+from tests.drafting_world import para
+from tests.sittings_world import build, run, sitting
+
+
+@pytest.fixture
+def w(make_user, make_meeting, make_participant):
+    return build(make_user, make_meeting, make_participant)
+
+
+def test_the_secretariat_makes_a_scheduled_sitting_live_on_a_draft(make_user, make_meeting, make_participant):
+    w = build(make_user, make_meeting, make_participant, live=False, opened=False)
+    with pytest.raises(NotAllowed):
+        run(w, "chair", "make_live", draft_id=w.draft_id)
+    run(w, "secretariat", "make_live", draft_id=w.draft_id)
+    live = queries.live_of(w.sitting_id)
+    assert live.draft_id == w.draft_id and live.paragraph_id == para(w, "preamble").id
+    assert sitting(w).state is SittingState.scheduled  # the Chair opens it
+    run(w, "secretariat", "make_live", draft_id=w.draft_id)  # a double submission changes nothing
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(LiveSitting)) == 1
+
+
+def test_make_live_refuses_a_draft_of_another_meeting_with_a_field_error(make_user, make_meeting, make_participant):
+    w = build(make_user, make_meeting, make_participant, live=False, opened=False)
+    with pytest.raises(ValidationFailed) as err:
+        run(w, "secretariat", "make_live", draft_id=w.draft_id + 999)
+    assert "draft_id" in err.value.fields
+    assert queries.live_of(w.sitting_id) is None
+
+
+def test_the_chair_opens_suspends_resumes_and_closes(w):
+    assert sitting(w).state is SittingState.live
+    run(w, "chair", "suspend")
+    assert sitting(w).state is SittingState.suspended
+    with pytest.raises(InvalidState):
+        run(w, "chair", "grant_floor")  # nothing runs while suspended
+    run(w, "chair", "resume")
+    run(w, "chair", "close")
+    assert sitting(w).state is SittingState.closed
+    with pytest.raises(InvalidState):
+        run(w, "chair", "open")
+    assert run(w, "chair", "close") == {"state": "closed"}  # a second click is harmless
+
+
+def test_rule_8_the_secretariat_acts_for_the_chair_and_is_recorded_so(w):
+    run(w, "secretariat", "suspend")
+    run(w, "chair", "resume")
+    entries = {e.action: e for e in db.session.scalars(sa.select(AuditEntry).where(
+        AuditEntry.action.in_(["sitting.suspend", "sitting.resume"])))}
+    assert entries["sitting.suspend"].for_chair is True
+    assert entries["sitting.suspend"].actor_id == w.u["secretariat"].id
+    assert entries["sitting.resume"].for_chair is False
+
+
+@pytest.mark.parametrize("name,payload", [
+    ("open", {}), ("suspend", {}), ("close", {}), ("next_item", {}), ("grant_floor", {}),
+    ("announce", {"text": "Coffee"}), ("call_objections", {}), ("start_timer", {"seconds": 60}),
+    ("set_item", {"kind": "paragraph", "id": 1}), ("invite_observers", {"invited": True}),
+    ("declare_outcome", {"outcome": "adopted"}), ("presence", {}),
+])
+def test_a_delegate_sending_chair_commands_is_refused_and_nothing_changes(w, name, payload):
+    before = sitting(w).version
+    with pytest.raises(NotAllowed):
+        run(w, "kenya", name, **payload)
+    assert sitting(w).version == before
+
+
+def test_someone_outside_the_meeting_is_told_the_sitting_does_not_exist(w):
+    w.u["outsider"] = w.outsider
+    with pytest.raises(NotFound):
+        run(w, "outsider", "request_floor")
+
+
+@pytest.mark.parametrize("payload,field", [
+    ({"kind": "chapter", "id": 1}, "kind"), ({"kind": "paragraph", "id": "x"}, "id"),
+    ({"kind": "paragraph"}, "id"), ({"kind": "paragraph", "id": [1]}, "id"),
+])
+def test_malformed_item_payloads_answer_field_errors(w, payload, field):
+    with pytest.raises(ValidationFailed) as err:
+        run(w, "chair", "set_item", **payload)
+    assert field in err.value.fields
+
+
+def test_unknown_commands_and_non_object_payloads_are_refused(w):
+    from forum.db import unit_of_work
+    from forum.sittings import services
+
+    with pytest.raises(ValidationFailed) as err:
+        run(w, "chair", "adopt_everything")
+    assert "command" in err.value.fields
+    with pytest.raises(Malformed), unit_of_work():
+        services.run_command(w.u["chair"], sitting(w), "announce", ["text"])
+    with pytest.raises(ValidationFailed) as err:
+        run(w, "chair", "start_timer", seconds=5)
+    assert "seconds" in err.value.fields
+
+
+def test_next_previous_and_any_item_follow_the_agenda_with_amendments_in_marshalled_order(w):
+    from forum.db import unit_of_work
+    from forum.drafting import amendments as svc
+    from tests.drafting_world import EMPLOYERS, WORKERS, draft
+
+    with unit_of_work():
+        late = svc.file_amendment(w.u["wkr_secretary"], draft(w), para(w, "1"), mover=WORKERS, kind="modify",
+                                  language="en", text=para_text(w, "1") + " Always.", explanation="Later words.")
+        early = svc.file_amendment(w.u["emp_secretary"], draft(w), para(w, "1"), mover=EMPLOYERS, kind="modify",
+                                   language="en", text="Fair " + para_text(w, "1")[0].lower() + para_text(w, "1")[1:],
+                                   explanation="Earlier words.")
+        for a, filer in ((late, "wkr_secretary"), (early, "emp_secretary")):
+            svc.submit_amendment(w.u[filer], a)
+            svc.validate_amendment(w.secretariat, a)
+        svc.circulate_amendments(w.secretariat, draft(w))
+    agenda = queries.agenda(draft(w))
+    labels = [(i["kind"], i["label"]) for i in agenda][:5]
+    assert labels[:2] == [("paragraph", "preamble"), ("paragraph", "1")]
+    # Rule 24: the amendment on the earlier words first, whatever its number.
+    assert [i["id"] for i in agenda if i["kind"] == "amendment"] == [early.id, late.id]
+    run(w, "chair", "next_item")
+    assert queries.live_of(w.sitting_id).paragraph_id == para(w, "1").id
+    run(w, "chair", "next_item")
+    assert queries.live_of(w.sitting_id).amendment_id == early.id
+    run(w, "chair", "previous_item")
+    assert queries.live_of(w.sitting_id).amendment_id is None
+    run(w, "chair", "set_item", kind="amendment", id=late.id)
+    state = queries.state_for(w.u["kenya"], sitting(w))
+    assert state["item"]["label"] == f"D.{late.number}"
+    assert {"op": "insert", "text": " Always."} in state["item"]["runs"]
+
+
+def para_text(w, label):
+    from forum.drafting import queries as dq
+
+    return dq.current_text(para(w, label).id, "en").text
+
+
+def test_rule_29_any_objection_is_recorded_on_the_item_and_adopts_nothing(w):
+    run(w, "chair", "set_item", kind="paragraph", id=para(w, "2").id)
+    run(w, "chair", "call_objections")
+    live = queries.live_of(w.sitting_id)
+    assert live.objections_item == f"paragraph:{para(w, '2').id}" and live.objections_called_at is not None
+    assert para(w, "2").state is ParagraphState.pending  # silence decides nothing
+    ack = run(w, "germany", "request_floor", kind="objection")
+    state = queries.state_for(w.u["chair"], sitting(w))
+    (first,) = [s for s in state["speakers"]["waiting"] if s["id"] == ack["request_id"]]
+    assert first["kind"] == "objection" and first["position"] == 1
+    entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "sitting.call_objections")).one()
+    assert entry.payload and f"paragraph:{para(w, '2').id}" in entry.payload
+
+
+def test_rule_29_the_chair_declares_the_outcome_and_it_is_recorded_for_the_chair(w):
+    run(w, "chair", "set_item", kind="paragraph", id=para(w, "2").id)
+    run(w, "secretariat", "take_up")
+    assert para(w, "2").state is ParagraphState.under_discussion
+    run(w, "secretariat", "declare_outcome", outcome="adopted", method="consensus")
+    assert para(w, "2").state is ParagraphState.adopted
+    from forum.positions.vote_models import Decision
+
+    decision = db.session.scalars(sa.select(Decision)).one()
+    assert decision.for_chair is True and decision.sitting_id == w.sitting_id and decision.method == "consensus"
+    state = queries.state_for(w.u["kenya"], sitting(w))
+    assert state["item"]["state"] == "adopted"
+
+
+def test_rule_21_an_oral_amendment_typed_on_screen_is_recorded_with_mover_and_seconder(w):
+    run(w, "chair", "set_item", kind="paragraph", id=para(w, "2").id)
+    text = para_text(w, "2").replace("relevant", "fundamental")
+    with pytest.raises(NotAllowed):
+        run(w, "chair", "type_oral_amendment", text=text)  # the secretariat records (rule 21)
+    run(w, "secretariat", "type_oral_amendment", text=text[:40])
+    run(w, "secretariat", "type_oral_amendment", text=text)
+    oral = queries.state_for(w.u["kenya"], sitting(w))["oral"]
+    assert {"op": "delete", "text": "relevant"} in oral["runs"]
+    assert {"op": "insert", "text": "fundamental"} in oral["runs"]
+    result = run(w, "secretariat", "record_oral_amendment", moved_by=w.p["kenya"].id, seconded_by=w.p["germany"].id)
+    amendment = db.session.get(Amendment, result["amendment_id"])
+    assert amendment.oral and amendment.text == text and amendment.state is AmendmentState.under_discussion
+    assert [s.member_state for s in amendment.seconders] == ["DE"]
+    live = queries.live_of(w.sitting_id)
+    assert live.amendment_id == amendment.id and live.oral_draft is None
+
+
+def test_an_oral_sub_amendment_amends_the_amendment_before_the_sitting(w):
+    run(w, "chair", "set_item", kind="paragraph", id=para(w, "2").id)
+    text = para_text(w, "2").replace("relevant", "fundamental")
+    first = run(w, "secretariat", "record_oral_amendment", moved_by=w.p["kenya"].id,
+                seconded_by=w.p["germany"].id, text=text)
+    sub_text = text.replace("ratify", "ratify and apply")
+    result = run(w, "secretariat", "record_oral_amendment", sub_amendment=True, moved_by=w.p["emp_secretary"].id,
+                 text=sub_text)
+    sub = db.session.get(Amendment, result["amendment_id"])
+    assert sub.parent_id == first["amendment_id"] and sub.text == sub_text
+
+
+def test_a_bad_mover_for_an_oral_amendment_changes_nothing(w):
+    run(w, "chair", "set_item", kind="paragraph", id=para(w, "2").id)
+    with pytest.raises(ValidationFailed) as err:
+        run(w, "secretariat", "record_oral_amendment", moved_by=w.p["observer"].id, text="Anything.")
+    assert "mover" in err.value.fields or "moved_by" in err.value.fields
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Amendment)) == 0
+
+
+def test_the_chairs_script_is_for_officers_and_the_secretariat_only(w):
+    with pytest.raises(NotAllowed):
+        run(w, "chair", "set_script", text="Ask the Employers first.")
+    run(w, "secretariat", "set_script", text="Ask the Employers first.")
+    for role in ("chair", "secretariat", "reporter", "wkr_spokesperson"):
+        assert queries.state_for(w.u[role], sitting(w))["officers"]["script"] == "Ask the Employers first."
+    for role in ("kenya", "worker", "observer"):
+        assert "officers" not in queries.state_for(w.u[role], sitting(w))
+
+
+def test_the_officers_room_is_for_chair_vice_chairs_reporter_and_secretariat(w):
+    for role in ("chair", "secretariat", "reporter", "wkr_spokesperson", "emp_spokesperson"):
+        run(w, role, "officers_message", body=f"From {role}")
+    for role in ("kenya", "worker", "employer", "observer", "africa"):
+        with pytest.raises(NotAllowed):
+            run(w, role, "officers_message", body="Let me in")
+    messages = queries.state_for(w.u["reporter"], sitting(w))["officers"]["messages"]
+    assert [m["body"] for m in messages][-1] == "From emp_spokesperson" and len(messages) == 5
+    with pytest.raises(ValidationFailed):
+        run(w, "chair", "officers_message", body="x" * 501)
+
+
+def test_the_announcement_line_is_shown_to_everyone(w):
+    run(w, "secretariat", "announce", text="  The sitting resumes at 15:00.  ")
+    assert queries.state_for(w.u["observer"], sitting(w))["announcement"] == "The sitting resumes at 15:00."
+
+
+def test_the_state_survives_in_the_database_alone(w):
+    """Nothing is kept in memory: a fresh session (as after a restart) reads the same state."""
+    run(w, "chair", "set_item", kind="paragraph", id=para(w, "3").id)
+    run(w, "kenya", "request_floor")
+    run(w, "chair", "grant_floor")
+    run(w, "secretariat", "announce", text="Back at 3")
+    before = queries.state_for(w.u["chair"], sitting(w))
+    db.session.remove()
+    after = queries.state_for(w.u["chair"], sitting(w))
+    for key in ("version", "state", "item", "speakers", "timer", "announcement"):
+        assert after[key] == before[key], key
