@@ -13,7 +13,11 @@ from forum.drafting import amendments as svc
 from forum.drafting import drafts
 from forum.drafting.models import Amendment, Mover, MoverKind
 from forum.extensions import db
+from forum.meetings import attendance
 from forum.meetings.models import Sitting, SittingState
+from forum.positions import decisions, votes
+from forum.positions.items import item_of
+from forum.positions.vote_models import Vote
 from tests.drafting_world import TEXTS, build, draft, para, state
 
 ARABIC_NAME = "أمينة الهاشمي"
@@ -42,8 +46,14 @@ def negotiated(make_user: Any, make_meeting: Any, make_participant: Any) -> Simp
     with unit_of_work():
         db.session.add(Sitting(meeting_id=w.meeting.id, title="Première séance", starts_at=now - timedelta(days=2),
                                ends_at=now - timedelta(days=2) + timedelta(hours=3), state=SittingState.closed))
-        db.session.add(Sitting(meeting_id=w.meeting.id, title="Segunda sesión", starts_at=now - timedelta(hours=1),
-                               state=SittingState.live))
+        live = Sitting(meeting_id=w.meeting.id, title="Segunda sesión", starts_at=now - timedelta(hours=1),
+                       state=SittingState.live)
+        db.session.add(live)
+        db.session.flush()
+        w.sitting_id = live.id
+        attendance.set_attendance(w.secretariat, live, participant_ids=[
+            w.p[r].id for r in ("emp_spokesperson", "employer", "worker", "amina", "francois")],
+            member_states=["KE", "DE", "IT", "BR", "SN", "ZA", "ES"])
     run(drafts.set_translation, w.secretariat, para(w, "2"), language="fr", text=FRENCH_2)
 
     def circulate(role: str, label: str, *, kind: str = "modify", text: str = "", mover: Mover | None = None,
@@ -71,19 +81,50 @@ def negotiated(make_user: Any, make_meeting: Any, make_participant: Any) -> Simp
     run(svc.record_seconder, w.secretariat, get(w.a3), w.p["francois"])
     run(svc.start_discussion, chair, get(w.a3))
     run(svc.decide_amendment, chair, get(w.a3), "adopted")
-    # D.4 Spain: "=HYPERLINK(...)"-like text in 4, seconded by Italy, rejected.
+    # D.4 Spain: a text a spreadsheet would take for a formula, seconded by Italy, put to a record vote
+    # and rejected: the record names every voter.
     w.a4 = circulate("spain", "4", text="=SUM(1) Skills of migrant workers should be recognized everywhere.",
                      explanation="Añadir «everywhere» — reconocimiento")
     run(svc.second_amendment, w.u["italy"], get(w.a4))
     run(svc.start_discussion, chair, get(w.a4))
-    run(svc.decide_amendment, chair, get(w.a4), "rejected")
+    w.record_vote = ballot(w, item_of(get(w.a4)), "record", {"italy": "for", "spain": "against", "kenya": "against",
+                                                             "amina": "against", "francois": "against"})
+    declare(w, item_of(get(w.a4)), "rejected", "vote", vote_id=w.record_vote)
     # Filed and submitted, never circulated: in no export.
     hidden = run(svc.file_amendment, w.u["kenya"], draft(w), para(w, "1"), mover=state("KE"), kind="modify",
                  language="en", text="SECRET-UNCIRCULATED labour migration text.", explanation="Not yet.")
     run(svc.submit_amendment, w.u["kenya"], get(hidden))
     w.hidden = hidden
-    # Paragraph decisions: 1 adopted, 2 adopted as amended, 2bis adopted; 4 stays pending.
-    for label, outcome in (("1", "adopted"), ("2", "adopted_as_amended"), ("2bis", "adopted")):
-        run(drafts.decide_paragraph, chair, para(w, label), "under_discussion")
-        run(drafts.decide_paragraph, chair, para(w, label), outcome)
+    # Paragraph decisions: 1 adopted by secret ballot, 2 adopted as amended (drafting's own page),
+    # 2bis adopted with a reservation recorded; 3, 3(a) and 4 stay pending.
+    w.secret_vote = ballot(w, item_of(para(w, "1")), "secret", {"kenya": "for", "germany": "for", "amina": "for",
+                                                               "francois": "for", "spain": "against"})
+    declare(w, item_of(para(w, "1")), "adopted", "vote", vote_id=w.secret_vote)
+    run(drafts.decide_paragraph, chair, para(w, "2"), "under_discussion")
+    run(drafts.decide_paragraph, chair, para(w, "2"), "adopted_as_amended")
+    declare(w, item_of(para(w, "2bis")), "reservation", "reservation", note=RESERVATION)
     return w
+
+
+RESERVATION = "Reserva del Gobierno de España sobre la negociación colectiva"
+
+
+def ballot(w: SimpleNamespace, item: Any, vote_type: str, choices: dict[str, str]) -> int:
+    """Open a vote in the live sitting, cast the ballots, close it; the vote's id."""
+    with unit_of_work():
+        vote = votes.open_vote(db.session.merge(w.u["chair"]), item, vote_type=vote_type,
+                               sitting=db.session.get(Sitting, w.sitting_id))
+    for role, choice in choices.items():
+        with unit_of_work():
+            votes.cast_ballot(db.session.merge(w.u[role]), db.session.get(Vote, vote.id), choice)
+    with unit_of_work():
+        votes.close_vote(db.session.merge(w.u["chair"]), db.session.get(Vote, vote.id))
+    return vote.id
+
+
+def declare(w: SimpleNamespace, item: Any, outcome: str, method: str, *, vote_id: int | None = None,
+            note: str = "") -> None:
+    with unit_of_work():
+        decisions.declare(db.session.merge(w.u["chair"]), item, outcome=outcome, method=method, note=note,
+                          vote=db.session.get(Vote, vote_id) if vote_id else None,
+                          sitting=db.session.get(Sitting, w.sitting_id))

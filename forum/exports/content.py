@@ -246,14 +246,16 @@ def compilation_document(s: Snapshot) -> Document:
 
 def method_label(method: str) -> str:
     if method.startswith("vote:"):
-        return _("by vote (%(type)s)", type=method.split(":", 1)[1].replace("_", " "))
+        return _("by vote (%(type)s)", type=vote_type_label(method.split(":", 1)[1]))
     return {"consensus": _("by consensus"), "reservation": _("with reservations"),
             "declared": _("declared by the Chair")}.get(method, method)
 
 
 def _vote_blocks(s: Snapshot, vote: VoteView) -> list[Block]:
     blocks: list[Block] = [Heading(_("Vote on %(item)s", item=vote.item), 3)]
-    facts = [(_("Type"), vote.vote_type.replace("_", " ")), (_("Majority required"), vote.majority.replace("_", " "))]
+    facts = [(_("Type"), vote_type_label(vote.vote_type)),
+             (_("Majority required"), {"simple": _("simple"), "two_thirds": _("two thirds")}.get(
+                 vote.majority, vote.majority))]
     if vote.question:
         facts.insert(0, (_("Question"), vote.question))
     if vote.quorum:
@@ -264,15 +266,40 @@ def _vote_blocks(s: Snapshot, vote: VoteView) -> list[Block]:
         facts.append((_("Result"), vote.outcome))
     for key, value in facts:
         blocks.append(Para([Run(f"{key}: ", bold=True), Run(str(value))], style="meta"))
+    present = {c for counts in [*vote.results.values(), vote.totals] for c in counts}
+    choices = [c for c in CHOICES if c in present] + sorted(present - set(CHOICES))
     if vote.results:
-        choices = sorted({c for counts in vote.results.values() for c in counts})
-        rows = [[group, *[str(counts.get(c, "")) for c in choices]] for group, counts in vote.results.items()]
+        rows = [[group_label(group), *[str(counts.get(c, "")) for c in choices]]
+                for group, counts in vote.results.items()]
         if vote.totals:
             rows.append([_("Total"), *[str(vote.totals.get(c, "")) for c in choices]])
-        blocks.append(Table([_("Group"), *choices], rows, caption=_("Results by group")))
-    for choice, names in vote.names.items():
-        blocks.append(Para([Run(f"{choice}: ", bold=True), Run(", ".join(names))], style="meta"))
+        blocks.append(Table([_("Group"), *[choice_label(c) for c in choices]], rows, caption=_("Results by group")))
+    elif vote.totals:
+        # A secret ballot: totals only — its choices have no group and no voter (rule 30).
+        blocks.append(Table([_("Total"), *[choice_label(c) for c in choices]],
+                            [[_("All voters"), *[str(vote.totals.get(c, "")) for c in choices]]],
+                            caption=_("Result (secret ballot: totals only)")))
+    for choice in [c for c in CHOICES if c in vote.names] + sorted(set(vote.names) - set(CHOICES)):
+        blocks.append(Para([Run(f"{choice_label(choice)}: ", bold=True), Run(", ".join(vote.names[choice]))],
+                           style="meta"))
     return blocks
+
+
+CHOICES = ("for", "against", "abstain")
+
+
+def choice_label(code: str) -> str:
+    return {"for": _("For"), "against": _("Against"), "abstain": _("Abstain")}.get(code, code)
+
+
+def group_label(code: str) -> str:
+    return {"government": _("Government group"), "employer": _("Employers' group"),
+            "worker": _("Workers' group")}.get(code, code)
+
+
+def vote_type_label(code: str) -> str:
+    return {"record": _("record vote"), "show_of_hands": _("show of hands"),
+            "secret": _("secret ballot")}.get(code, code.replace("_", " "))
 
 
 def _sitting_blocks(s: Snapshot, sitting: SittingView | None, decisions: list, votes: list) -> list[Block]:

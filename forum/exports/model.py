@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from babel.dates import format_datetime
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from forum.drafting import diff, marshalling, queries
 from forum.drafting.labels import (
@@ -640,7 +641,7 @@ def _decisions_from_votes_helper(draft: Draft, public: list[Amendment], item_nam
         kind, label, name = item_name(d.paragraph_id, d.amendment_id)
         outcome_label = (amendment_state_label(d.outcome) if kind == "amendment" and d.outcome in AMENDMENT_CODES
                          else paragraph_state_label(d.outcome) if d.outcome in PARAGRAPH_CODES
-                         else d.outcome.replace("_", " "))
+                         else str(DECISION_OUTCOMES.get(d.outcome, d.outcome.replace("_", " "))))
         view = DecisionView(item=name, item_kind=kind, item_label=label, outcome=d.outcome,
                             outcome_label=outcome_label, method=d.method, declared_by=d.declared_by_name,
                             for_chair=d.for_chair, at=d.created_at, sitting=sitting_number.get(d.sitting_id or 0),
@@ -675,6 +676,9 @@ def _decisions_from_votes_helper(draft: Draft, public: list[Amendment], item_nam
 
 
 AMENDMENT_CODES = {s.value for s in AmendmentState}
+DECISION_OUTCOMES = {"reservation": _l("adopted, with a reservation recorded"),
+                     "referred": _l("referred to a drafting group"), "reopened": _l("reopened"),
+                     "adopted_as_amended": _l("adopted as amended")}
 PARAGRAPH_CODES = {s.value for s in ParagraphState}
 
 
