@@ -47,6 +47,7 @@ blp = ApiBlueprint("api_meetings", __name__, tag="Meetings",
                    description="Meetings, their participants (accreditation), spaces and sittings.")
 
 CSV_TYPES = ("text/csv", "text/plain", "application/csv")
+DEFAULT_QUORUM_FRACTION = 0.5  # as forum/positions/weights.py counts a committee quorum without the setting
 
 
 def load_meeting(meeting_id: int) -> Meeting:
@@ -95,12 +96,21 @@ def meeting_out(meeting: Meeting, me: Participant) -> dict[str, Any]:
         "id": meeting.id, "title": meeting.title, "symbol_prefix": meeting.symbol_prefix,
         "languages": meeting.language_list, "time_zone": meeting.timezone,
         "body_type": meeting.body_type.value, "weighting": meeting.weighting_mode.value,
-        "quorum": None if meeting.quorum_rule is QuorumRule.none else meeting.quorum_rule.value,
+        "quorum": quorum_out(meeting),
         "starts_on": meeting.starts_on, "ends_on": meeting.ends_on, "venue": meeting.venue,
         "version": meeting.version,
         "you": {"participant_id": me.id, "group": me.group.value, "capacity": me.capacity.value,
                 "member_state": me.member_state, "offices": offices_of(me)},
     }
+
+
+def quorum_out(meeting: Meeting) -> float | str | None:
+    """As createMeeting takes it: null, the committee quorum's fraction, or plenary_half."""
+    if meeting.quorum_rule is QuorumRule.none:
+        return None
+    if meeting.quorum_rule is QuorumRule.committee:
+        return float((meeting.settings or {}).get("quorum_fraction", DEFAULT_QUORUM_FRACTION))
+    return meeting.quorum_rule.value
 
 
 def participant_out(p: Participant, *, show_email: bool, today: Any) -> dict[str, Any]:
@@ -165,11 +175,13 @@ def create_meeting(data: dict[str, Any]):
                 user, title=data["title"], symbol_prefix=data["symbol_prefix"], languages=data["languages"],
                 timezone=data["time_zone"].strip(), body_type=BodyType(data["body_type"]),
                 weighting_mode=WeightingMode(data["weighting"]),
-                quorum_rule=QuorumRule(data["quorum"] or QuorumRule.none.value),
+                quorum_rule=QuorumRule.committee if isinstance(data["quorum"], float)
+                else QuorumRule(data["quorum"] or QuorumRule.none.value),
+                quorum_fraction=data["quorum"] if isinstance(data["quorum"], float) else None,
                 starts_on=data["starts_on"], ends_on=data["ends_on"], venue=data["venue"],
             )
     except DomainError as exc:
-        raise _renamed(exc, {"timezone": "time_zone"}) from None
+        raise _renamed(exc, {"timezone": "time_zone", "quorum_fraction": "quorum"}) from None
     return meeting_out(meeting, permissions.participation(user, meeting))
 
 

@@ -56,6 +56,26 @@ def Code(choices: list[str], **kwargs: Any) -> fields.String:
     return fields.String(validate=validate.OneOf(choices), **kwargs)
 
 
+class Quorum(fields.Field):
+    """`quorum`: null (none), a fraction 0 < q <= 1 of the voting members (a committee quorum), or
+    `committee` (one half) / `plenary_half` (votes cast reach half of the delegates attending)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("metadata", {})
+        kwargs["metadata"] = {"anyOf": [  # OpenAPI 3.0: null is allowed by `nullable` in each branch
+            {"type": "number", "minimum": 0, "exclusiveMinimum": True, "maximum": 1, "nullable": True},
+            {"type": "string", "enum": QUORUM_RULES, "nullable": True}], **kwargs["metadata"]}
+        super().__init__(allow_none=True, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> float | str:
+        if isinstance(value, str) and value in QUORUM_RULES:
+            return value
+        if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 1:
+            return float(value)
+        raise ma.ValidationError("Use null, a fraction more than 0 and at most 1 (e.g. 0.5), committee or "
+                                 "plenary_half.")
+
+
 class ErrorDetailSchema(ma.Schema):
     code = fields.String(required=True, metadata={"description": "A stable code: not_found, validation_failed…"})
     message = fields.String(required=True, metadata={"description": "A sentence for people, in the user's language."})
@@ -81,9 +101,10 @@ class MeetingInSchema(ma.Schema):
                      metadata={"description": "An IANA time zone, e.g. Europe/Zurich."})
     body_type = Code(_values(BodyType), load_default=BodyType.committee.value)
     weighting = Code(_values(WeightingMode), load_default=WeightingMode.equal_strength.value)
-    quorum = Code(QUORUM_RULES, load_default=QuorumRule.committee.value, allow_none=True, metadata={
-        "description": "committee: a quorum of voting members in the attendance register; plenary_half: "
-                       "votes cast must reach half of the delegates attending; null: no quorum."})
+    quorum = Quorum(load_default=QuorumRule.committee.value, metadata={
+        "description": "null: no quorum; a fraction (e.g. 0.5): that share of the voting members must be in "
+                       "the attendance register; committee: the same with one half; plenary_half: votes cast "
+                       "must reach half of the delegates attending."})
     starts_on = fields.Date(load_default=None, allow_none=True)
     ends_on = fields.Date(load_default=None, allow_none=True)
     venue = Text(load_default="", validate=validate.Length(max=200))
@@ -110,7 +131,8 @@ class MeetingSchema(ma.Schema):
     time_zone = fields.String(required=True)
     body_type = Code(_values(BodyType), required=True)
     weighting = Code(_values(WeightingMode), required=True)
-    quorum = Code(QUORUM_RULES, required=True, allow_none=True)
+    quorum = Quorum(required=True, metadata={
+        "description": "null (none), the fraction of voting members a committee quorum needs, or plenary_half."})
     starts_on = fields.Date(required=True, allow_none=True)
     ends_on = fields.Date(required=True, allow_none=True)
     venue = fields.String(required=True)

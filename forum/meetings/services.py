@@ -69,17 +69,26 @@ def create_meeting(actor: Any, *, title: str, symbol_prefix: str, languages: lis
                    timezone: str, body_type: BodyType = BodyType.committee,
                    weighting_mode: WeightingMode = WeightingMode.equal_strength,
                    quorum_rule: QuorumRule = QuorumRule.committee, starts_on: date | None = None,
-                   ends_on: date | None = None, venue: str = "") -> Meeting:
-    """Create a meeting, its spaces, and make its creator the first of its secretariat."""
+                   ends_on: date | None = None, venue: str = "", quorum_fraction: float | None = None) -> Meeting:
+    """Create a meeting, its spaces, and make its creator the first of its secretariat.
+
+    `quorum_fraction` (0 < q <= 1) is the share of the voting members a committee quorum needs
+    (setting `quorum_fraction`, read by forum/positions/weights.py; default one half)."""
     if not can_create_meeting(actor):
         raise NotAllowed("Only staff can create meetings.")
     validate_meeting_fields(title, symbol_prefix, languages, timezone)
     if starts_on and ends_on and ends_on < starts_on:
         raise ValidationFailed("Dates out of order.", {"ends_on": ["The meeting cannot end before it starts."]})
+    settings: dict[str, Any] = {}
+    if quorum_fraction is not None:
+        if quorum_rule is not QuorumRule.committee or not 0 < quorum_fraction <= 1:
+            raise ValidationFailed("The quorum could not be accepted.", {"quorum_fraction": [
+                "A committee quorum is a fraction of the voting members, more than 0 and at most 1."]})
+        settings["quorum_fraction"] = float(quorum_fraction)
     meeting = Meeting(
         title=title.strip(), symbol_prefix=symbol_prefix.strip(), languages=",".join(languages),
         timezone=timezone, body_type=body_type, weighting_mode=weighting_mode, quorum_rule=quorum_rule,
-        starts_on=starts_on, ends_on=ends_on, venue=venue.strip(), created_by_id=actor.id, settings={},
+        starts_on=starts_on, ends_on=ends_on, venue=venue.strip(), created_by_id=actor.id, settings=settings,
     )
     db.session.add(meeting)
     db.session.flush()
@@ -87,8 +96,8 @@ def create_meeting(actor: Any, *, title: str, symbol_prefix: str, languages: lis
                           capacity=Capacity.secretariat)
     db.session.add(creator)
     db.session.flush()
-    record(actor, "meeting.create", meeting, {"title": meeting.title, "symbol_prefix": meeting.symbol_prefix},
-           meeting_id=meeting.id)
+    record(actor, "meeting.create", meeting, {"title": meeting.title, "symbol_prefix": meeting.symbol_prefix,
+                                              "quorum": quorum_rule.value, **settings}, meeting_id=meeting.id)
     ensure_spaces(actor, meeting)
     return meeting
 

@@ -70,7 +70,22 @@ def test_create_meeting_makes_the_caller_its_secretariat(api, make_user):
     assert {SpaceKind.plenary, SpaceKind.group, SpaceKind.officers} <= kinds
     defaults = api(staff).post("/meetings", {"title": "Defaults", "symbol_prefix": "D/1"}).get_json()
     assert (defaults["body_type"], defaults["weighting"], defaults["quorum"], defaults["languages"]) == (
-        "committee", "equal_strength", "committee", ["en", "fr", "es"])
+        "committee", "equal_strength", 0.5, ["en", "fr", "es"])
+
+
+def test_create_meeting_takes_the_quorum_as_a_fraction(api, make_user):
+    """Issue 9: `quorum` is null or a fraction of the voting members attending; the votes count it
+    from the meeting's setting `quorum_fraction` (forum/positions/weights.py)."""
+    staff = make_user(staff=True)
+    body = api(staff).post("/meetings", {"title": "Two thirds", "symbol_prefix": "Q/1", "quorum": 0.66}).get_json()
+    meeting = db.session.get(Meeting, body["id"])
+    assert body["quorum"] == 0.66 and meeting.quorum_rule is QuorumRule.committee
+    assert meeting.settings["quorum_fraction"] == 0.66
+    whole = api(staff).post("/meetings", {"title": "All", "symbol_prefix": "Q/2", "quorum": 1}).get_json()
+    assert whole["quorum"] == 1.0
+    plenary = api(staff).post("/meetings", {"title": "P", "symbol_prefix": "Q/3", "quorum": "plenary_half"})
+    assert plenary.get_json()["quorum"] == "plenary_half"
+    assert api(staff).get(f"/meetings/{body['id']}").get_json()["quorum"] == 0.66
 
 
 @pytest.mark.parametrize("body, field", [
@@ -80,6 +95,10 @@ def test_create_meeting_makes_the_caller_its_secretariat(api, make_user):
     ({"title": "T", "symbol_prefix": "T/1", "starts_on": "2027-03-05", "ends_on": "2027-03-01"}, "ends_on"),
     ({"title": "T", "symbol_prefix": "T/1", "languages": []}, "languages"),
     ({"title": "T", "symbol_prefix": "T/1", "quorum": "two_thirds"}, "quorum"),
+    ({"title": "T", "symbol_prefix": "T/1", "quorum": 0}, "quorum"),
+    ({"title": "T", "symbol_prefix": "T/1", "quorum": 1.5}, "quorum"),
+    ({"title": "T", "symbol_prefix": "T/1", "quorum": True}, "quorum"),
+    ({"title": "T", "symbol_prefix": "T/1", "quorum": "0.5"}, "quorum"),
     ({"symbol_prefix": "T/1"}, "title"),
 ])
 def test_create_meeting_refuses_bad_values_and_creates_nothing(api, make_user, body, field):
