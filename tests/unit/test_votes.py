@@ -370,3 +370,20 @@ def test_ballot_audit_entries_name_the_seat_and_never_a_secret_choice(w):
     assert payload["voter"] == f"participant:{w.p['worker'].id}" and payload["choice"] == "abstain"
     actions = set(db.session.scalars(sa.select(AuditEntry.action)))
     assert {"vote.open", "attendance.update"} <= actions
+
+
+def test_rule_33_recount_command_exits_non_zero_on_a_mismatch(app, w):
+    vote_id = vh.open_on(w, vote_type="secret")
+    vh.cast(w, vote_id, "kenya", "for")
+    vh.cast(w, vote_id, "worker", "against")
+    vh.close(w, vote_id)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["forum", "recount", str(vote_id)])
+    assert result.exit_code == 0, result.output
+    assert "matches" in result.output and "outcome rejected" in result.output
+    with unit_of_work():
+        db.session.execute(sa.update(SecretChoice).where(SecretChoice.choice == "against").values(choice="for"))
+    result = runner.invoke(args=["forum", "recount", str(vote_id)])
+    assert result.exit_code == 1 and "differs" in result.output
+    result = runner.invoke(args=["forum", "recount", "999999"])
+    assert result.exit_code == 1
