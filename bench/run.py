@@ -110,3 +110,7 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    # Exports (E1–E3, bench/exports.py): in a process and a database of their own.
+    import subprocess
+
+    subprocess.run([sys.executable, str(Path(__file__).with_name("exports.py"))], check=True)
