@@ -1,0 +1,106 @@
+"""Twenty ballots of one seat racing against a real server process: exactly one is counted, the
+others are a clear conflict (409); on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from forum.extensions import db
+from forum.positions.vote_models import RecordChoice, SecretChoice, VoteParticipation
+from tests import votes_helpers as vh
+from tests.conftest import PASSWORD, ROOT
+
+pytestmark = pytest.mark.postgres
+RACERS = 20
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(app, backend, database_url, tmp_path):
+    port = _free_port()
+    env = {**os.environ, "FORUM_DATABASE_URL": database_url, "FORUM_SECRET_KEY": "race-test-secret",
+           "FORUM_UPLOAD_DIR": str(tmp_path / "uploads"), "FORUM_ENV": "development",
+           # Scripted requests post no CSRF token; the server listens on loopback only.
+           "FORUM_WTF_CSRF_ENABLED": "false"}
+    log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "forum", "serve", "--port", str(port)],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 30
+    while True:
+        try:
+            if requests.get(f"{url}/login", timeout=1).status_code == 200:
+                break
+        except requests.ConnectionError:
+            pass
+        if time.time() > deadline or proc.poll() is not None:
+            proc.kill()
+            log.close()
+            pytest.fail("server did not start: " + Path(log.name).read_text()[-2000:])
+        time.sleep(0.2)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+def signed_in(url: str, user) -> requests.Session:
+    session = requests.Session()
+    response = session.post(f"{url}/login", data={"email": user.email, "password": PASSWORD}, timeout=10,
+                            allow_redirects=False)
+    assert response.status_code in (302, 303), response.text[:500]
+    return session
+
+
+def race(url: str, sessions: list[requests.Session], path: str, data: dict[str, str]) -> list[int]:
+    barrier = threading.Barrier(len(sessions))
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def one(session: requests.Session) -> None:
+        barrier.wait()
+        response = session.post(f"{url}{path}", data=data, timeout=60, allow_redirects=False)
+        with lock:
+            statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=one, args=(s,)) for s in sessions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return statuses
+
+
+@pytest.mark.parametrize("vote_type", ["record", "secret"])
+def test_twenty_racing_ballots_of_one_seat_count_once(server, make_user, make_meeting, make_participant, vote_type):
+    w = vh.build(make_user, make_meeting, make_participant)
+    vote_id = vh.open_on(w, vote_type=vote_type)
+    # Kenya's delegate and adviser hold the same seat (one ballot per State): ten sessions each.
+    delegate, adviser = signed_in(server, w.u["kenya"]), signed_in(server, w.u["kenya_adviser"])
+    sessions = [delegate if i % 2 else adviser for i in range(RACERS)]
+    data = {"choice": "for", "confirm": "y"}
+    statuses = race(server, sessions, f"/meetings/{w.meeting.id}/votes/{vote_id}/ballot", data)
+    ok = 200 if vote_type == "secret" else 302  # a secret ballot answers with its receipt
+    assert sorted(statuses) == [ok] + [409] * (RACERS - 1), statuses
+    db.session.rollback()  # end the test's read snapshot: see what the server committed
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(VoteParticipation)) == 1
+    model = SecretChoice if vote_type == "secret" else RecordChoice
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(model)) == 1
