@@ -34,6 +34,7 @@ from forum.meetings.models import (
     SpaceMember,
 )
 from forum.sittings.models import LiveSitting, OfficerMessage, ScriptNote, SpeakerRequest
+from forum.positions.models import Poll, PollAnswer, Position, PositionChange, Statement
 
 __all__ = [
     "AgendaItem", "Amendment", "AmendmentEvent", "AmendmentSeconder", "AmendmentSponsor", "Announcement", "ApiToken",
@@ -42,4 +43,5 @@ __all__ = [
     "ParagraphText", "Part", "Participant", "PasswordReset", "Post", "PostAttachment", "PostMention", "PostRevision",
     "ReadMarker", "RegionalGroup", "RegionalGroupState", "Sitting", "Space", "SpaceMember", "Thread", "User",
     "LiveSitting", "OfficerMessage", "ScriptNote", "SpeakerRequest",
+    "Poll", "PollAnswer", "Position", "PositionChange", "Statement",
 ]

@@ -704,6 +704,91 @@ SOCKET_ROOMS.update({
 SOCKET_ROOMS["draft"] = (lambda w: f"draft:{drafting_of(w).draft}", MEMBERS)
 
 # --- access rows: positions ---
+# Rules 27-28: every participant reads positions, statements and the status board; a group's
+# officers (here: nobody of the World but the secretariat, taking note) record positions; States
+# (the Kenyan delegate, the Chair for Brazil) and the secretariat record statements. Internal polls
+# are their caucus's alone (rule 9): everyone else is told they do not exist.
+
+def positions_of(w: Any) -> Any:
+    """A Workers' caucus poll, opened by a Workers' group secretary who is not one of the World's users."""
+    if not hasattr(w, "positions"):
+        from types import SimpleNamespace
+
+        from forum.accounts.models import User
+        from forum.drafting.models import Paragraph
+        from forum.meetings.models import Capacity, Office, OfficeRole, Participant
+        from forum.positions import polls
+        from forum.positions.items import load_item
+
+        ids = drafting_of(w)
+        with unit_of_work():
+            user = User(email="wkr.secretary@matrix.test", name="Worker Secretary", password_hash="-",
+                        session_generation=1)
+            db.session.add(user)
+            db.session.flush()
+            secretary = Participant(meeting_id=w.meeting.id, user_id=user.id, group=Group.worker,
+                                    capacity=Capacity.adviser)
+            db.session.add(secretary)
+            db.session.flush()
+            db.session.add(Office(meeting_id=w.meeting.id, participant_id=secretary.id,
+                                  role=OfficeRole.group_secretary))
+        with unit_of_work():
+            poll = polls.open_poll(db.session.get(User, user.id), db.session.merge(caucus_of(w, "worker")),
+                                   load_item("paragraph", ids.paragraph), question="Support?")
+        first = db.session.scalars(db.select(Paragraph.id).where(Paragraph.draft_id == ids.draft)
+                                   .order_by(Paragraph.position)).first()
+        w.positions = SimpleNamespace(poll=poll.id, paragraph=first)
+    return w.positions
+
+
+def _item(w: Any, kind: str, which: str) -> str:
+    ident = getattr(drafting_of(w), which)
+    return f"{_d(w)}/items/{kind}/{ident}"
+
+
+def _polls(w: Any, space: Space) -> str:
+    return f"/meetings/{w.meeting.id}/spaces/{space.id}/polls"
+
+
+def _poll(w: Any) -> str:
+    return f"{_polls(w, caucus_of(w, 'worker'))}/{positions_of(w).poll}"
+
+
+POLL_MEMBERS = only({"worker"}, HIDDEN)
+POLL_OFFICERS = {**POLL_MEMBERS, "worker": FORBIDDEN}  # the World's Worker member is no officer
+NOBODY_SEES = {role: LOGIN if role == "anonymous" else HIDDEN for role in ROLES}
+
+MATRIX.update({
+    "positions.show_board": [Row(lambda w: f"{_d(w)}/board", everyone_in_meeting())],
+    "positions.show_item": [
+        Row(lambda w: f"{_item(w, 'paragraph', 'paragraph')}/positions", everyone_in_meeting()),
+        Row(lambda w: f"{_item(w, 'amendment', 'circulated')}/positions", everyone_in_meeting()),
+        # Kenya's unsubmitted draft is its delegation's alone (rule 23).
+        Row(lambda w: f"{_item(w, 'amendment', 'ke_draft')}/positions", in_meeting_only({"government"})),
+    ],
+    # Empty forms: those through the gate get 422 and nothing is recorded.
+    "positions.record_position": [Row(lambda w: f"{_item(w, 'paragraph', 'paragraph')}/positions/record",
+                                      in_meeting_only({"secretariat"}, PARTICIPANTS), "POST")],
+    "positions.add_statement": [Row(lambda w: f"{_item(w, 'amendment', 'circulated')}/statements",
+                                    in_meeting_only({"government", "chair", "secretariat"}, PARTICIPANTS), "POST")],
+    "positions.list_polls": [
+        Row(lambda w: _polls(w, caucus_of(w, "worker")), POLL_MEMBERS),
+        Row(lambda w: _polls(w, caucus_of(w, "employer")), only({"employer"}, HIDDEN)),
+        Row(lambda w: _polls(w, caucus_of(w, "government")), only({"government", "chair"}, HIDDEN)),
+        Row(lambda w: _polls(w, w.spaces[(SpaceKind.regional, "AFRICA")]), only({"government"}, HIDDEN)),
+        Row(lambda w: _polls(w, w.spaces[(SpaceKind.plenary, None)]), NOBODY_SEES),  # no polls in the plenary
+        Row(lambda w: _polls(w, w.spaces[(SpaceKind.officers, None)]), NOBODY_SEES),
+    ],
+    "positions.open_poll": [
+        Row(lambda w: f"{_polls(w, caucus_of(w, 'worker'))}/new?kind=paragraph&item={positions_of(w).paragraph}",
+            POLL_OFFICERS),
+        Row(lambda w: f"{_polls(w, caucus_of(w, 'worker'))}/new", POLL_OFFICERS, "POST"),
+    ],
+    "positions.show_poll": [Row(lambda w: _poll(w), POLL_MEMBERS)],
+    "positions.answer_poll": [Row(lambda w: f"{_poll(w)}/answer", POLL_MEMBERS, "POST")],
+    "positions.close_poll": [Row(lambda w: f"{_poll(w)}/close", POLL_OFFICERS),
+                             Row(lambda w: f"{_poll(w)}/close", POLL_OFFICERS, "POST")],
+})
 
 # --- access rows: votes ---
 
