@@ -793,6 +793,61 @@ MATRIX.update({
 # --- access rows: votes ---
 
 # --- access rows: sittings ---
+# Live sittings (issue #7): everyone in the meeting follows a sitting and its projector; the Chair,
+# or the secretariat on the Chair's behalf, runs the console; the secretariat makes a sitting live.
+
+def sittings_of(w: Any) -> Any:
+    """A scheduled sitting, and a sitting live and open on the world's open draft."""
+    if not hasattr(w, "sittings"):
+        from datetime import datetime
+        from types import SimpleNamespace
+
+        from forum.meetings import programme
+        from forum.meetings.models import Meeting, Sitting
+        from forum.sittings import services as sitting_services
+
+        secretariat = w.users["secretariat"]
+        draft_id = drafting_of(w).draft
+        with unit_of_work():
+            meeting = db.session.get(Meeting, w.meeting.id)
+            scheduled = programme.schedule_sitting(secretariat, meeting, title="Scheduled",
+                                                   starts_at=datetime(2030, 6, 4, 10, 0))
+            live = programme.schedule_sitting(secretariat, meeting, title="Live", starts_at=datetime(2030, 6, 3, 15, 0))
+        with unit_of_work():
+            live = db.session.get(Sitting, live.id)
+            sitting_services.run_command(secretariat, live, "make_live", {"draft_id": draft_id})
+            sitting_services.run_command(w.users["chair"], live, "open", {})
+        w.sittings = SimpleNamespace(scheduled=scheduled.id, live=live.id)
+    return w.sittings
+
+
+def _sitting(w: Any, tail: str = "") -> str:
+    return f"/meetings/{w.meeting.id}/sittings/{sittings_of(w).live}{tail}"
+
+
+MATRIX.update({
+    "sittings.list_sittings": [Row(lambda w: f"/meetings/{w.meeting.id}/sittings", everyone_in_meeting())],
+    "sittings.show_sitting": [Row(lambda w: _sitting(w), everyone_in_meeting())],
+    "sittings.show_projector": [Row(lambda w: _sitting(w, "/projector"), everyone_in_meeting())],
+    "sittings.show_console": [Row(lambda w: _sitting(w, "/console"), presiding())],
+    "sittings.make_live": [
+        Row(lambda w: f"/meetings/{w.meeting.id}/sittings/{sittings_of(w).scheduled}/make-live", secretariat_only()),
+        Row(lambda w: f"/meetings/{w.meeting.id}/sittings/{sittings_of(w).scheduled}/make-live", secretariat_only(),
+            "POST"),
+    ],
+    "sittings.run_command": [
+        Row(lambda w: _sitting(w, "/commands/announce"), presiding(), "POST", lambda w: {"text": "Coffee"}),
+        # Rule 5: an observer asks for the floor only once invited; the secretariat registers others.
+        Row(lambda w: _sitting(w, "/commands/request_floor"),
+            in_meeting_only({"government", "employer", "worker", "chair"}, {"observer", "secretariat"}), "POST"),
+        Row(lambda w: _sitting(w, "/commands/officers_message"),
+            in_meeting_only({"chair", "secretariat"}, {"government", "employer", "worker", "observer"}), "POST",
+            lambda w: {"body": "Hello"}),
+    ],
+})
+SOCKET_EVENTS |= {"join", "sitting_command"}
+SOCKET_ROOMS["sitting"] = (lambda w: f"sitting:{sittings_of(w).live}", MEMBERS)
+SOCKET_ROOMS["sitting officers"] = (lambda w: f"sitting:{sittings_of(w).live}:officers", {"chair", "secretariat"})
 
 # --- access rows: exports ---
 
