@@ -114,7 +114,6 @@ def test_socket_flood_is_throttled_per_user(app, socket_client, make_meeting, ma
 
 def test_too_many_sockets_for_one_user_are_refused(session_app, make_user, login):
     from forum.extensions import socketio
-
     from tests.conftest import IsolatingClient, outside_app_context
 
     capped = create_app({**session_app.config, "SOCKET_MAX_CONNECTIONS_PER_USER": 3})
