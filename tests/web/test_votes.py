@@ -197,3 +197,13 @@ def test_vote_list_and_query_count(w, login, count_queries):
         page = client.get(f"/meetings/{w.meeting.id}/votes")
     assert page.status_code == 200 and page.text.count("Record vote") == 3
     assert counter.n < 40
+
+
+def test_paragraph_page_shows_decisions_and_votes_with_the_chairs_buttons(w, login):
+    vote_id = vh.open_on(w)
+    path = f"/meetings/{w.meeting.id}/drafts/{w.draft_id}/paragraphs/{para(w, '1').id}"
+    chair = login(w.u["chair"]).get(path)
+    assert chair.status_code == 200 and "Decisions and votes" in chair.text
+    assert f"/votes/{vote_id}" in chair.text and "Put Paragraph 1 to the vote" in chair.text
+    delegate = login(w.u["kenya"]).get(path)
+    assert "Decisions and votes" in delegate.text and "Put Paragraph 1 to the vote" not in delegate.text
