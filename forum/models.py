@@ -21,6 +21,7 @@ from forum.drafting.models import (
 from forum.meetings.models import (
     AgendaItem,
     Announcement,
+    AttendanceEntry,
     Deadline,
     Meeting,
     Membership,
@@ -32,9 +33,11 @@ from forum.meetings.models import (
     Sitting,
     Space,
     SpaceMember,
+    SubstitutionNotice,
 )
-from forum.sittings.models import LiveSitting, OfficerMessage, ScriptNote, SpeakerRequest
 from forum.positions.models import Poll, PollAnswer, Position, PositionChange, Statement
+from forum.positions.vote_models import Decision, GroupChoice, RecordChoice, SecretChoice, Vote, VoteParticipation
+from forum.sittings.models import LiveSitting, OfficerMessage, ScriptNote, SpeakerRequest
 
 __all__ = [
     "AgendaItem", "Amendment", "AmendmentEvent", "AmendmentSeconder", "AmendmentSponsor", "Announcement", "ApiToken",
@@ -42,6 +45,8 @@ __all__ = [
     "IdempotencyKey", "Meeting", "Membership", "Notification", "Office", "Paragraph", "ParagraphEvent",
     "ParagraphText", "Part", "Participant", "PasswordReset", "Post", "PostAttachment", "PostMention", "PostRevision",
     "ReadMarker", "RegionalGroup", "RegionalGroupState", "Sitting", "Space", "SpaceMember", "Thread", "User",
-    "LiveSitting", "OfficerMessage", "ScriptNote", "SpeakerRequest",
+    "AttendanceEntry", "Decision", "GroupChoice", "RecordChoice", "SecretChoice", "SubstitutionNotice", "Vote",
+    "VoteParticipation",
     "Poll", "PollAnswer", "Position", "PositionChange", "Statement",
+    "LiveSitting", "OfficerMessage", "ScriptNote", "SpeakerRequest",
 ]
