@@ -14,8 +14,8 @@ from forum.drafting import drafts
 from forum.drafting.models import Amendment, Mover, MoverKind
 from forum.extensions import db
 from forum.meetings import attendance
-from forum.meetings.models import Sitting, SittingState
-from forum.positions import decisions, votes
+from forum.meetings.models import Group, Sitting, SittingState, Space, SpaceKind
+from forum.positions import decisions, polls, positions, votes
 from forum.positions.items import item_of
 from forum.positions.vote_models import Vote
 from tests.drafting_world import TEXTS, build, draft, para, state
@@ -87,6 +87,20 @@ def negotiated(make_user: Any, make_meeting: Any, make_participant: Any) -> Simp
                      explanation="Añadir «everywhere» — reconocimiento")
     run(svc.second_amendment, w.u["italy"], get(w.a4))
     run(svc.start_discussion, chair, get(w.a4))
+    # The groups' positions and a Government's statement in the plenary; a poll in the Employers'
+    # caucus, which is the caucus's alone and never exported.
+    sec = w.secretariat
+    run(positions.record_position, sec, item_of(get(w.a4)), group="employer", stance="oppose",
+        statement=EMPLOYER_STATEMENT)
+    run(positions.record_position, sec, item_of(get(w.a4)), group="worker", stance="support")
+    run(positions.add_statement, sec, item_of(get(w.a4)), member_state="ES", stance="support", text=SPAIN_STATEMENT)
+    with unit_of_work():
+        caucus = db.session.scalars(db.select(Space).where(Space.meeting_id == w.meeting.id,
+                                                           Space.kind == SpaceKind.group,
+                                                           Space.group == Group.employer)).one()
+        poll = polls.open_poll(db.session.merge(w.u["emp_spokesperson"]), caucus, item_of(get(w.a4)),
+                               question=POLL_QUESTION)
+    run(polls.answer_poll, db.session.merge(w.u["amina"]), poll, "oppose")
     w.record_vote = ballot(w, item_of(get(w.a4)), "record", {"italy": "for", "spain": "against", "kenya": "against",
                                                              "amina": "against", "francois": "against"})
     declare(w, item_of(get(w.a4)), "rejected", "vote", vote_id=w.record_vote)
@@ -107,6 +121,9 @@ def negotiated(make_user: Any, make_meeting: Any, make_participant: Any) -> Simp
 
 
 RESERVATION = "Reserva del Gobierno de España sobre la negociación colectiva"
+EMPLOYER_STATEMENT = "Les employeurs préfèrent le texte actuel."
+SPAIN_STATEMENT = "España apoya la enmienda: «reconocimiento» en todas partes."
+POLL_QUESTION = "CAUCUS-ONLY poll: oppose D.4?"
 
 
 def ballot(w: SimpleNamespace, item: Any, vote_type: str, choices: dict[str, str]) -> int:

@@ -18,7 +18,16 @@ from lxml import etree
 from forum.exports import akoma_ntoso, content, docx, pdf, service, tabular
 from forum.exports.model import gather
 from tests.drafting_world import draft
-from tests.exports_world import ARABIC_NAME, FRENCH_2, FRENCH_NAME, RESERVATION, negotiated
+from tests.exports_world import (
+    ARABIC_NAME,
+    EMPLOYER_STATEMENT,
+    FRENCH_2,
+    FRENCH_NAME,
+    POLL_QUESTION,
+    RESERVATION,
+    SPAIN_STATEMENT,
+    negotiated,
+)
 
 AS_OF = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 LATER = datetime(2026, 11, 28, 17, 45, 30, tzinfo=UTC)
@@ -223,11 +232,12 @@ def test_only_the_stated_timestamp_differs_between_two_moments(w):
 
 # --- restricted material and secret votes ------------------------------------------------------------------------
 
-def test_uncirculated_amendments_and_secret_voters_never_appear(w, snap):
+def test_uncirculated_amendments_caucus_polls_and_secret_voters_never_appear(w, snap):
     for (kind, fmt), data in every_export(snap).items():
         text = pdf_text(data) if fmt == "pdf" else data.decode("utf-8", "replace") if fmt != "docx" else \
             zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode("utf-8")
         assert "SECRET-UNCIRCULATED" not in text, (kind, fmt)
+        assert POLL_QUESTION not in text and "CAUCUS-ONLY" not in text, (kind, fmt)
     secret = next(v for s in snap.sittings for v in s.votes if v.vote_type == "secret")
     assert secret.names == {} and secret.results == {}
     assert secret.totals["for"] == "4 (weighted 47)" and secret.totals["against"] == "1 (weighted 6)"
@@ -273,6 +283,18 @@ def test_rule_35_compilation_lists_movers_seconders_text_and_outcomes(snap):
                      "~~should~~<ins>shall</ins>", "rejected — by vote (record vote)"):
         assert expected in text, expected
     assert [a.number for a in snap.amendments] == ["D.1", "D.2", "D.3", "D.4"]
+
+
+def test_rules_27_28_compilation_shows_group_positions_and_government_statements(snap):
+    d4 = snap.amendment("D.4")
+    assert [(p.group, p.stance) for p in d4.positions] == [("employer", "oppose"), ("worker", "support")]
+    assert [(s.member_state, s.stance) for s in d4.statements] == [("ES", "support")]
+    text = export(snap, "compilation", "md").decode("utf-8")
+    assert "Employers' group:** oppose — " + EMPLOYER_STATEMENT in text.replace("\\", "")
+    assert "Spain:** support — " in text and "España apoya la enmienda" in text
+    document = json.loads(export(snap, "draft", "json"))
+    d4_json = next(a for a in document["amendments"] if a["number"] == "D.4")
+    assert d4_json["statements"][0]["text"] == SPAIN_STATEMENT
 
 
 def test_french_text_exports_in_french(w):
