@@ -191,14 +191,14 @@ def first_open_item(draft: Draft) -> tuple[str, int] | None:
 @command("make_live", "secretariat")
 def make_live(actor: Any, sitting: Sitting, payload: Payload) -> dict[str, Any]:
     """The secretariat links a scheduled sitting to the draft it will negotiate."""
+    if not permissions.is_secretariat(actor, sitting.meeting_id):
+        raise NotAllowed("The secretariat makes a sitting live.")
     draft_id = _int(payload, "draft_id")
     existing = queries.live_of(sitting)
-    if existing is not None and existing.draft_id == draft_id and permissions.is_secretariat(actor, sitting.meeting_id):
+    if existing is not None and existing.draft_id == draft_id:
         return {"live_id": existing.id}  # a double submission changes nothing
     if not permissions.can_make_sitting_live(actor, sitting):
-        if permissions.is_secretariat(actor, sitting.meeting_id):
-            raise InvalidState("Only a scheduled sitting is made live.")
-        raise NotAllowed("The secretariat makes a sitting live.")
+        raise InvalidState("Only a scheduled sitting is made live.")
     if existing is not None:
         raise InvalidState("This sitting is live on another draft already.")
     draft = db.session.get(Draft, draft_id)
