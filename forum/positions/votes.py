@@ -232,8 +232,10 @@ def cast_ballot(actor: Any, vote: Vote, choice: Any) -> dict[str, Any]:
     weight = int(vote.weights.get(group, 0))
     existing = db.session.scalars(sa.select(VoteParticipation).where(
         VoteParticipation.vote_id == vote.id, VoteParticipation.voter_key == key)).first()
-    meeting = db.session.get(Meeting, vote.meeting_id)
-    may_change = vote.type is not VoteType.secret and setting(meeting, "ballot_changes_allowed")
+    # The setting matters for a second ballot, and for a show of hands (whose choice is then linked
+    # to its participation until the vote closes); a first record or secret ballot need not read it.
+    may_change = (vote.type is not VoteType.secret and (existing is not None or vote.type is VoteType.show_of_hands)
+                  and setting(db.session.get(Meeting, vote.meeting_id), "ballot_changes_allowed"))
     if existing is not None:
         if not may_change:
             raise InvalidState(_already(key, vote), already_voted=True)

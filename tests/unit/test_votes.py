@@ -387,3 +387,16 @@ def test_rule_33_recount_command_exits_non_zero_on_a_mismatch(app, w):
     assert result.exit_code == 1 and "differs" in result.output
     result = runner.invoke(args=["forum", "recount", "999999"])
     assert result.exit_code == 1
+
+
+def test_a_ballot_takes_a_handful_of_queries(w, count_queries):
+    """Issue #12 benchmarks hundreds of voters: casting reads the vote, the voter, the seat and
+    writes the ballot, the participation and the audit entry, and counts; nothing per member."""
+    from forum.positions.vote_models import Vote
+
+    vote_id = vh.open_on(w)
+    db.session.rollback()
+    user = w.u["worker"]
+    with count_queries() as counter, unit_of_work():
+        votes.cast_ballot(db.session.merge(user), db.session.get(Vote, vote_id), "for")
+    assert counter.n <= 14, counter.statements
