@@ -165,7 +165,8 @@ def list_votes(meeting_id: int):
     counts = dict(db.session.execute(sa.select(votes.VoteParticipation.vote_id, sa.func.count())
                                      .where(votes.VoteParticipation.vote_id.in_([v.id for v, _i in rows]))
                                      .group_by(votes.VoteParticipation.vote_id)).all()) if rows else {}
-    return render_template("positions/votes/list.html", meeting=meeting, rows=rows, counts=counts)
+    sittings = _sittings(meeting_id) if permissions.can_view_attendance(current_user, meeting) else []
+    return render_template("positions/votes/list.html", meeting=meeting, rows=rows, counts=counts, sittings=sittings)
 
 
 @bp.route(f"{ITEM_PATH}/votes/new", methods=["GET", "POST"])
@@ -186,7 +187,7 @@ def open_vote(meeting_id: int, draft_id: int, kind: str, item_id: int):
             flash(_("The vote is open."), "success")
             return redirect(url_for("votes.show_vote", meeting_id=meeting_id, vote_id=failure.id))
     return render_template("positions/votes/open.html", meeting=item.draft.meeting, item=item, form=form,
-                           back=item_page_url(item),
+                           back=item_page_url(item), sittings=sittings,
                            for_chair=not permissions.is_chair(current_user, meeting_id)), _status(form, failure)  # type: ignore[arg-type]
 
 
