@@ -59,6 +59,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from forum.drafting.views import bp as drafting_bp
     from forum.meetings.views import bp as meetings_bp
     from forum.positions.views import bp as positions_bp
+    from forum.positions.vote_views import bp as votes_bp
     from forum.sittings.views import bp as sittings_bp
 
     app.register_blueprint(accounts_bp)
@@ -67,6 +68,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(drafting_bp)
     app.register_blueprint(discussions_bp)
     app.register_blueprint(positions_bp)
+    app.register_blueprint(votes_bp)
     app.register_blueprint(sittings_bp)
     from forum import api
 

@@ -790,6 +790,60 @@ def can_close_poll(user: Any, poll: Any) -> bool:
 
 
 # --- votes ---
+# Rules 29–33: the Chair (or the secretariat on the Chair's behalf) opens and closes votes and
+# declares decisions; who may cast a ballot is rule 3 (forum.positions.votes.seat_for); every
+# participant sees votes and results; the secretariat keeps the attendance register and the
+# substitution notices.
+
+def can_view_votes(user: Any, meeting: Meeting) -> bool:
+    return can_view_meeting(user, meeting)
+
+
+def can_view_vote(user: Any, vote: Any) -> bool:
+    return participation(user, vote.meeting_id) is not None
+
+
+def can_open_vote(user: Any, draft: Any) -> bool:
+    return draft.open_for_amendments and presides(user, draft.meeting_id)
+
+
+def can_close_vote(user: Any, vote: Any) -> bool:
+    """The Chair or the secretariat; the service refuses a vote that is already closed (409)."""
+    return presides(user, vote.meeting_id)
+
+
+def can_cast_ballot(user: Any, vote: Any) -> bool:
+    """Rule 3, as stored with the vote when it opened (forum.positions.votes.seat_for)."""
+    from forum.errors import DomainError
+    from forum.positions.votes import seat_for
+
+    if not vote.is_open:
+        return False
+    try:
+        seat_for(participation(user, vote.meeting_id), vote)
+    except DomainError:
+        return False
+    return True
+
+
+def can_declare_decision(user: Any, draft: Any) -> bool:
+    """Rule 29: the Chair declares; the secretariat may do so on the Chair's behalf (recorded)."""
+    return draft.open_for_amendments and presides(user, draft.meeting_id)
+
+
+def can_keep_attendance(user: Any, meeting: Meeting | int) -> bool:
+    return is_secretariat(user, meeting)  # type: ignore[arg-type]
+
+
+def can_view_attendance(user: Any, meeting: Meeting | int) -> bool:
+    """The register is read by those who run the sitting: the secretariat and the Chair."""
+    meeting_id = meeting if isinstance(meeting, int) else meeting.id
+    return presides(user, meeting_id)
+
+
+def can_record_substitution(user: Any, meeting: Meeting | int) -> bool:
+    return is_secretariat(user, meeting)  # type: ignore[arg-type]
+
 
 
 # --- sittings ---

@@ -792,6 +792,89 @@ MATRIX.update({
 
 # --- access rows: votes ---
 
+def votes_of(w: Any) -> Any:
+    """A live sitting with its register, an open record vote on paragraph 2 of the open draft, an
+    open secret ballot on paragraph 1, and a substitution notice (a deputy for the Employer member)."""
+    if not hasattr(w, "votes"):
+        from datetime import date, timedelta
+        from types import SimpleNamespace
+
+        from forum.db import utcnow
+        from forum.drafting.models import Paragraph
+        from forum.meetings import attendance
+        from forum.meetings.models import Meeting, Membership, MembershipKind, Participant, Sitting, SittingState
+        from forum.positions import votes
+        from forum.positions.items import item_of
+
+        d = drafting_of(w)
+        deputy = make_deputy(w)
+        with unit_of_work():
+            meeting = db.session.get(Meeting, w.meeting.id)
+            sitting = Sitting(meeting_id=meeting.id, title="Sitting", starts_at=utcnow() - timedelta(hours=1),
+                              state=SittingState.live)
+            db.session.add(sitting)
+            db.session.flush()
+            secretariat = db.session.merge(w.users["secretariat"])
+            attendance.set_attendance(secretariat, sitting, member_states=["KE", "BR"], participant_ids=[
+                w.participants["employer"].id, w.participants["worker"].id])
+            deputy_p = db.session.get(Participant, deputy)
+            deputy_p.memberships.append(Membership(kind=MembershipKind.deputy, effective_from=date(2000, 1, 2)))
+            notice = attendance.record_substitution(secretariat, meeting, substitute=deputy_p,
+                                                    replaces=db.session.get(Participant, w.participants["employer"].id))
+            chair = db.session.merge(w.users["chair"])
+            one = db.session.scalars(db.select(Paragraph).where(Paragraph.draft_id == d.draft,
+                                                                Paragraph.label == "1")).one()
+            record_vote = votes.open_vote(chair, item_of(db.session.get(Paragraph, d.paragraph)), vote_type="record",
+                                          sitting=sitting)
+            secret_vote = votes.open_vote(chair, item_of(one), vote_type="secret", sitting=sitting)
+        w.votes = SimpleNamespace(sitting=sitting.id, vote=record_vote.id, secret=secret_vote.id, notice=notice.id,
+                                  item=f"/meetings/{w.meeting.id}/drafts/{d.draft}/items/paragraph/{d.paragraph}")
+    return w.votes
+
+
+def make_deputy(w: Any) -> int:
+    from forum.accounts.models import User
+    from forum.meetings.models import Capacity, Participant
+
+    with unit_of_work():
+        user = User(email="emp.deputy@matrix.test", name="Employer Deputy", password_hash="-", session_generation=1)
+        db.session.add(user)
+        db.session.flush()
+        p = Participant(meeting_id=w.meeting.id, user_id=user.id, group=Group.employer, capacity=Capacity.delegate)
+        db.session.add(p)
+        db.session.flush()
+        return p.id
+
+
+def _v(w: Any, suffix: str = "", which: str = "vote") -> str:
+    return f"/meetings/{w.meeting.id}/votes/{getattr(votes_of(w), which)}{suffix}"
+
+
+VOTERS = in_meeting_only({"government", "employer", "worker", "chair"}, PARTICIPANTS)
+
+MATRIX.update({
+    "votes.list_votes": [Row(lambda w: f"/meetings/{w.meeting.id}/votes", everyone_in_meeting())],
+    # Empty forms: presiders get 422 (through the gate) and nothing is opened or declared.
+    "votes.open_vote": both(lambda w: f"{votes_of(w).item}/votes/new", presiding()),
+    "votes.declare_decision": both(lambda w: f"{votes_of(w).item}/decision", presiding()),
+    "votes.show_vote": [Row(lambda w: _v(w), everyone_in_meeting()), Row(lambda w: _v(w, which="secret"),
+                                                                         everyone_in_meeting())],
+    # Rule 3: voting members (the Chair's State, BR, included); an empty ballot is 422 for them.
+    "votes.cast_ballot": [Row(lambda w: _v(w, "/ballot"), VOTERS, "POST"),
+                          Row(lambda w: _v(w, "/ballot", "secret"), VOTERS, "POST")],
+    # The Chair's POST closes the vote; the secretariat's then finds it closed (a redirect, through the gate).
+    "votes.close_vote": both(lambda w: _v(w, "/close"), presiding()),
+    "votes.check_receipt": [Row(lambda w: _v(w, "/receipt", "secret"), everyone_in_meeting(), "POST")],
+    "votes.show_attendance": [
+        Row(lambda w: f"/meetings/{w.meeting.id}/sittings/{votes_of(w).sitting}/attendance", presiding()),
+        Row(lambda w: f"/meetings/{w.meeting.id}/sittings/{votes_of(w).sitting}/attendance",
+            in_meeting_only({"secretariat"}, PARTICIPANTS), "POST"),
+    ],
+    "votes.list_substitutions": both(lambda w: f"/meetings/{w.meeting.id}/substitutions", secretariat_only()),
+    "votes.revoke_substitution": [Row(lambda w: f"/meetings/{w.meeting.id}/substitutions/{votes_of(w).notice}/revoke",
+                                      secretariat_only(), "POST")],
+})
+
 # --- access rows: sittings ---
 # Live sittings (issue #7): everyone in the meeting follows a sitting and its projector; the Chair,
 # or the secretariat on the Chair's behalf, runs the console; the secretariat makes a sitting live.
