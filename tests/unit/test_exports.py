@@ -9,7 +9,7 @@ import io
 import json
 import unicodedata
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -29,8 +29,10 @@ from tests.exports_world import (
     negotiated,
 )
 
-AS_OF = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
-LATER = datetime(2026, 11, 28, 17, 45, 30, tzinfo=UTC)
+# The stated timestamp: fixed for a test run, after the world's sittings (which start relative to now).
+AS_OF = (datetime.now(UTC) + timedelta(hours=1)).replace(microsecond=0)
+LATER = AS_OF.replace(second=(AS_OF.second + 17) % 60)  # another moment of the same minute (and day)
+ISO = "%Y-%m-%dT%H:%M:%SZ"
 W_NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
 AKN = "{http://docs.oasis-open.org/legaldocml/ns/akn/3.0}"
 SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "exports-schema.json"
@@ -134,7 +136,7 @@ def test_marked_docx_has_tracked_changes_by_the_movers_at_the_decision_time(w, s
     assert body.xpath("//w:del//w:delText", namespaces=W_NS)
     kenya = next(e for e in insertions if e.get(author) == "Kenya (D.1)")
     decided = snap.amendment("D.1").decided_at
-    assert kenya.get(date) == decided.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert kenya.get(date) == decided.astimezone(UTC).strftime(ISO)
     ids = [e.get(ident) for e in insertions + deletions]
     assert len(ids) == len(set(ids))  # revision ids are unique
     settings = part_xml(data, "word/settings.xml")
@@ -221,7 +223,7 @@ def test_only_the_stated_timestamp_differs_between_two_moments(w):
             continue
         a = export(early, kind, fmt).decode("utf-8")
         b = export(late, kind, fmt).decode("utf-8")
-        for old, new in ((early.as_of_text, late.as_of_text), ("2026-11-28T09:00:00Z", "2026-11-28T17:45:30Z")):
+        for old, new in ((early.as_of_text, late.as_of_text), (f"{AS_OF:{ISO}}", f"{LATER:{ISO}}")):
             a = a.replace(old, new)
         assert a == b, (kind, fmt)
     a_doc, b_doc = export(early, "final", "docx"), export(late, "final", "docx")
@@ -451,3 +453,20 @@ def test_produce_renders_in_the_export_pool(app, w):
     result = service.produce(draft(w), "final", "pdf", as_of=AS_OF)
     assert result.data.startswith(b"%PDF") and result.filename.endswith("-final-en.pdf")
     assert service.pool(app)._thread_name_prefix == "export"
+
+
+def test_rule_35_cli_exports_by_symbol_with_the_stated_timestamp(app, w, tmp_path):
+    runner = app.test_cli_runner()
+    symbol = draft(w).symbol
+    result = runner.invoke(args=["forum", "export", symbol, "--kind", "final", "--kind", "status", "--out",
+                                 str(tmp_path), "--as-of", f"{AS_OF:{ISO}}"])
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in tmp_path.iterdir())
+    stem = symbol.replace("/", "-")
+    assert names == [f"{stem}-final-en.{ext}" for ext in ("docx", "html", "md", "pdf")] + [f"{stem}-status-en.csv"]
+    assert (tmp_path / f"{stem}-final-en.md").read_bytes() == export(gather(draft(w), as_of=AS_OF), "final", "md")
+    assert "after sitting 2" in result.output
+    missing = runner.invoke(args=["forum", "export", "NO/SUCH/DRAFT", "--out", str(tmp_path)])
+    assert missing.exit_code == 1 and "no draft" in missing.output
+    wrong = runner.invoke(args=["forum", "export", symbol, "--kind", "status", "--format", "pdf"])
+    assert wrong.exit_code == 1
