@@ -57,6 +57,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from forum.discussions.views import bp as discussions_bp
     from forum.documents.views import bp as documents_bp
     from forum.drafting.views import bp as drafting_bp
+    from forum.exports.views import bp as exports_bp
     from forum.meetings.views import bp as meetings_bp
     from forum.positions.views import bp as positions_bp
     from forum.positions.vote_views import bp as votes_bp
@@ -67,6 +68,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(audit_bp)
     app.register_blueprint(drafting_bp)
     app.register_blueprint(discussions_bp)
+    app.register_blueprint(exports_bp)
     app.register_blueprint(positions_bp)
     app.register_blueprint(votes_bp)
     app.register_blueprint(sittings_bp)

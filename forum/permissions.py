@@ -907,6 +907,16 @@ def can_register_speaker(user: Any, sitting: Any) -> bool:
 
 
 # --- exports ---
+# Rule 35: the secretariat exports the text and the record. Exports hold the public record alone
+# (circulated amendments, positions and statements of the plenary, decisions, votes without secret
+# ballots' voters), so nobody sees more in a file than on the pages.
+
+def can_export_meeting(user: Any, meeting: Meeting) -> bool:
+    return is_secretariat(user, meeting)
+
+
+def can_export_draft(user: Any, draft: Any) -> bool:
+    return is_secretariat(user, draft.meeting_id)
 
 
 @sa.event.listens_for(sa.orm.Session, "after_commit")

@@ -933,6 +933,19 @@ SOCKET_ROOMS["sitting"] = (lambda w: f"sitting:{sittings_of(w).live}", MEMBERS)
 SOCKET_ROOMS["sitting officers"] = (lambda w: f"sitting:{sittings_of(w).live}:officers", {"chair", "secretariat"})
 
 # --- access rows: exports ---
+# Rule 35: the secretariat exports; participants see the pages the exports are made of, not this.
+
+def _exports(w: Any) -> str:
+    return f"{_d(w)}/exports"
+
+
+MATRIX.update({
+    "exports.list_exports": [Row(lambda w: f"/meetings/{w.meeting.id}/exports", secretariat_only())],
+    "exports.show_exports": [Row(_exports, secretariat_only())],
+    "exports.download": [Row(lambda w: f"{_exports(w)}/final.docx", secretariat_only()),
+                         Row(lambda w: f"{_exports(w)}/record.html", secretariat_only()),
+                         Row(lambda w: f"{_exports(w)}/status.csv", secretariat_only())],
+})
 
 # --- access rows: api ---
 
