@@ -70,6 +70,7 @@ def test_rule_31_one_person_one_vote_and_fixed_ratio_modes(make_user, make_meeti
 
 # --- rule 3: who votes ---------------------------------------------------------------------------------
 
+@pytest.mark.postgres
 def test_rule_3_one_ballot_per_state_cast_by_any_of_its_participants(w):
     vote_id = vh.open_on(w)
     vh.cast(w, vote_id, "kenya_adviser", "for")
@@ -223,6 +224,7 @@ def test_rule_30_show_of_hands_stores_the_group_not_the_voter(w):
     assert "ballots" not in view
 
 
+@pytest.mark.postgres
 def test_rule_30_secret_ballot_has_no_link_no_time_and_is_final(w):
     vote_id = vh.open_on(w, vote_type="secret")
     result = vh.cast(w, vote_id, "kenya", "against")
@@ -241,6 +243,7 @@ def test_rule_30_secret_ballot_has_no_link_no_time_and_is_final(w):
     assert not votes.check_receipt(vh.vote(vote_id), "AAAA-BBBB-CCCC")
 
 
+@pytest.mark.postgres
 def test_rule_30_ballot_changes_only_when_the_meeting_allows_it(make_user, make_meeting, make_participant):
     w = vh.build(make_user, make_meeting, make_participant, ballot_changes_allowed=True)
     vote_id = vh.open_on(w)
@@ -282,6 +285,7 @@ def test_rule_29_closing_a_vote_decides_nothing(w):
 
 # --- rules 32–33: quorum, majority, results -----------------------------------------------------------------
 
+@pytest.mark.postgres
 def test_rule_32_quorum_from_the_attendance_register_not_from_who_is_connected(
         make_user, make_meeting, make_participant):
     w = vh.build(make_user, make_meeting, make_participant, everyone_present=False)
@@ -311,6 +315,7 @@ def test_rule_32_plenary_half_votes_cast_must_reach_half_of_delegates_attending(
     assert v.results["outcome"] == "void"
 
 
+@pytest.mark.postgres
 def test_rule_32_weighted_majority_and_abstentions(w):
     vote_id = vh.open_on(w)
     for role in ("kenya", "germany", "italy", "senegal", "africa"):
@@ -349,6 +354,7 @@ def test_rule_33_record_vote_publishes_every_choice_and_group_subtotals(w):
     assert view["weights"] == {"government": 1, "employer": 3, "worker": 6}
 
 
+@pytest.mark.postgres
 def test_recount_matches_and_detects_tampering(w):
     vote_id = vh.open_on(w)
     vh.cast(w, vote_id, "kenya", "for")

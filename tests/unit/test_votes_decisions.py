@@ -67,6 +67,7 @@ def test_rule_29_nobody_else_declares(w, role):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Decision)) == 0
 
 
+@pytest.mark.postgres
 def test_rule_29_method_vote_needs_a_closed_vote_whose_result_matches(w):
     with pytest.raises(InvalidState, match="No vote"):
         declare(w, para(w, "1"), outcome="adopted", method="vote")
@@ -134,6 +135,7 @@ def test_rule_29_referred_to_a_drafting_group(w):
     assert para(w, "3").drafting_group_id == group.id and para(w, "3").state is ParagraphState.deferred
 
 
+@pytest.mark.postgres
 def test_rule_29_amendment_adopted_by_vote_changes_the_text_through_drafting(w):
     a = circulated_amendment(w)
     with unit_of_work():
