@@ -252,3 +252,23 @@ def test_the_state_survives_in_the_database_alone(w):
     after = queries.state_for(w.u["chair"], sitting(w))
     for key in ("version", "state", "item", "speakers", "timer", "announcement"):
         assert after[key] == before[key], key
+
+
+def test_docs_realtime_lists_every_command_and_update_type():
+    """docs/realtime.md is the reference for clients: a command or update type missing there fails."""
+    import re
+    from pathlib import Path
+
+    from forum.sittings import services
+
+    root = Path(__file__).resolve().parents[2]
+    doc = (root / "docs" / "realtime.md").read_text()
+    missing = [name for name in services.COMMANDS if f"`{name}`" not in doc]
+    assert not missing, missing
+    sent = set()
+    for path in (root / "forum").rglob("*.py"):
+        sent |= set(re.findall(r'(?:_update|_officers_update|publish_sitting_update)\(\s*sitting, "([a-z_]+)"',
+                               path.read_text()))
+    assert {"item_changed", "speakers_changed", "text_changed", "announcement"} <= sent
+    undocumented = sorted(t for t in sent if f"`{t}`" not in doc)
+    assert not undocumented, undocumented

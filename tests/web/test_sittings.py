@@ -59,6 +59,7 @@ def test_the_console_shows_the_agenda_item_speakers_script_and_officers_room(w, 
     for text in ("Agenda", "Paragraph preamble", "Kenya Delegate", "Thank the Employers.", "Quorum is fine.",
                  "Any objection?", "Speaking time", "aria-live"):
         assert text in html, text
+    assert url(w, "/attendance") in html  # the register, kept by the secretariat, one click away
     state = embedded_state(html)
     assert state["you"]["presides"] is True and state["officers"]["script"] == "Thank the Employers."
     assert "operate the console for the Chair" not in html
