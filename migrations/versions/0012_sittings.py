@@ -84,7 +84,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['sitting_id'], ['sittings.id'], name=op.f('fk_sitting_script_notes_sitting_id_sittings'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_sitting_script_notes_updated_by_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sitting_script_notes')),
-    sa.UniqueConstraint('sitting_id', 'item_key', name=op.f('uq_sitting_script_notes_sitting_id'))
+    sa.UniqueConstraint('sitting_id', 'item_key', name=op.f('uq_sitting_script_notes_sitting_id_item_key'))
     )
     op.create_index(op.f('ix_sitting_script_notes_sitting_id'), 'sitting_script_notes', ['sitting_id'], unique=False)
     op.create_table('sitting_officer_messages',
