@@ -17,6 +17,8 @@ class PositionForm(FlaskForm):
     stance = RadioField(_l("Position"), choices=STANCE_CHOICES, validators=[DataRequired()], validate_choice=False)
     statement = TextAreaField(_l("Short statement (optional)"), validators=[Optional(), Length(max=500)],
                               description=_l("At most 500 characters."))
+    # The secretariat, taking note in the sitting, names who stated it (others state it themselves).
+    stated_by = SelectField(_l("Stated by"), validators=[Optional()], validate_choice=False)
 
 
 class StatementForm(FlaskForm):

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from forum.extensions import db
-from forum.meetings.models import RegionalGroup
+from forum.meetings.models import Office, Participant, RegionalGroup
 from forum.positions.items import ItemRef
 from forum.positions.models import (
     GROUP_HOLDERS,
@@ -72,6 +72,16 @@ def statements_of_draft(draft_id: int) -> sa.Select:
     return sa.select(Statement).where(Statement.draft_id == draft_id).options(
         joinedload(Statement.regional_group).lazyload(RegionalGroup.states)).order_by(Statement.created_at,
                                                                                       Statement.id)
+
+
+def group_speakers(meeting_id: int) -> list[Participant]:
+    """Who states positions in a group's name (spokespersons, group secretaries, coordinators), by name."""
+    from forum import permissions
+
+    people = db.session.scalars(sa.select(Participant).where(
+        Participant.meeting_id == meeting_id, Participant.removed_at.is_(None),
+        Participant.id.in_(sa.select(Office.participant_id).where(Office.meeting_id == meeting_id))))
+    return sorted((p for p in people if permissions.position_holders(p)), key=lambda p: p.user.name)
 
 
 def regional_group_by_code(code: str) -> RegionalGroup | None:

@@ -24,7 +24,7 @@ from forum.drafting.forms import ConfirmForm
 from forum.drafting.models import Amendment, Draft, Paragraph
 from forum.errors import DomainError, NotFound
 from forum.extensions import db
-from forum.meetings.models import Capacity, Space
+from forum.meetings.models import Capacity, Participant, Space
 from forum.meetings.services import state_name
 from forum.meetings.views import load_meeting
 from forum.positions import board as board_queries
@@ -145,7 +145,11 @@ def position_form(item: ItemRef, **kwargs: Any) -> PositionForm | None:
     if p is not None and p.capacity is Capacity.secretariat:
         holders = [("employer", holder_label("employer")), ("worker", holder_label("worker"))]
         holders += [(g.code, g.name) for g in queries.regional_groups()]
+        form.stated_by.choices = [("", _("Not named"))] + [
+            (str(x.id), f"{x.user.name} ({', '.join(sorted(permissions.position_holders(x)))})")
+            for x in queries.group_speakers(item.meeting_id)]
     else:
+        del form.stated_by
         names = {g.code: g.name for g in queries.regional_groups()}
         holders = [(h, holder_label(h, names.get(h))) for h in sorted(permissions.position_holders(p),
                                                                        key=queries.holder_order)]
@@ -233,9 +237,15 @@ def record_position(meeting_id: int, draft_id: int, kind: str, item_id: int):
     assert form is not None
     if not form.validate():
         return _item_page(item, {"position": form}, 422)
+    speaker = None
+    if "stated_by" in form and form.stated_by.data:
+        speaker = db.session.get(Participant, int(form.stated_by.data)) if form.stated_by.data.isdigit() else None
+        if speaker is None or speaker.meeting_id != item.meeting_id:
+            form.stated_by.errors = [_("Choose the group's spokesperson, secretary or coordinator.")]
+            return _item_page(item, {"position": form}, 422)
     ok, result = _attempt(lambda: position_services.record_position(
-        current_user, item, group=form.group.data, stance=form.stance.data, statement=form.statement.data or ""),
-        form)
+        current_user, item, group=form.group.data, stance=form.stance.data, statement=form.statement.data or "",
+        stated_by=speaker), form)
     if not ok:
         return _item_page(item, {"position": form}, _status(form, result))
     flash(_("Position recorded: %(group)s — %(stance)s.", group=holder_label(

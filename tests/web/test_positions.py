@@ -125,6 +125,26 @@ def test_the_secretariat_takes_note_and_the_page_says_for_the_chair(w, login):
     assert html.count("noted by Secretariat Officer for the Chair") >= 3  # the position, its history, the statement
 
 
+def test_the_secretariat_names_who_stated_the_position_in_the_sitting(w, login):
+    item = paragraph_item(w, "2")
+    client = login(w.secretariat)
+    html = text_of(client.get(f"{base(w)}/paragraphs/{item.id}"))
+    assert f'<option value="{w.p["wkr_spokesperson"].id}">Worker Spokesperson (worker)</option>' in html
+    path = f"{item_path(w, 'paragraph', item.id)}/positions/record"
+    for wrong in (str(w.p["emp_spokesperson"].id), "nobody", "999999"):  # another group's, junk, unknown
+        response = client.post(path, data={"position-group": "worker", "position-stance": "support",
+                                           "position-stated_by": wrong})
+        assert response.status_code == 422 and rows(Position) == 0, wrong
+    response = client.post(path, data={"position-group": "worker", "position-stance": "support",
+                                       "position-stated_by": str(w.p["wkr_spokesperson"].id)})
+    assert response.status_code == 302
+    (position,) = queries.positions_for_item(paragraph_item(w, "2"))
+    assert position.stated_by_id == w.p["wkr_spokesperson"].id and position.for_chair is True
+    assert position.recorded_by_id == w.secretariat.id
+    html = text_of(client.get(f"{item_path(w, 'paragraph', item.id)}/positions"))
+    assert "stated by Worker Spokesperson; noted by Secretariat Officer for the Chair" in html
+
+
 def test_an_items_page_lists_every_change_of_position(w, login):
     item = paragraph_item(w, "1")
     for role, stance in (("wkr_secretary", "reserve"), ("wkr_spokesperson", "support")):
