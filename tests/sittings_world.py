@@ -21,6 +21,11 @@ from tests import drafting_world
 def build(make_user: Any, make_meeting: Any, make_participant: Any, *, live: bool = True,
           opened: bool = True) -> SimpleNamespace:
     throttle.reset()
+    from flask import current_app
+
+    from forum import ratelimit
+
+    current_app.extensions.pop(ratelimit._EXT, None)  # the per-user socket budget, kept per app
     w = drafting_world.build(make_user, make_meeting, make_participant)
     w.p["wkr_spokesperson"] = make_participant(w.meeting, "worker", roles=("spokesperson", "vice_chair"),
                                                name="Worker Spokesperson")

@@ -15,7 +15,7 @@ from flask import request
 from flask_socketio import join_room
 
 from forum import events as core
-from forum import permissions, presence
+from forum import permissions, presence, ratelimit
 from forum.db import unit_of_work
 from forum.errors import DomainError
 from forum.extensions import db, socketio
@@ -44,6 +44,7 @@ def _visible_sitting(user: Any, sitting_id: int | None) -> Sitting | None:
 
 
 @socketio.on("join")
+@ratelimit.socket_limited()
 def on_join(data: Any) -> dict[str, Any]:
     """Follow a sitting: its room, the officers' room for officers; the ack carries the state."""
     user = core._actor()
@@ -69,6 +70,7 @@ def on_join(data: Any) -> dict[str, Any]:
 
 
 @socketio.on("sitting_command")
+@ratelimit.socket_limited()
 def on_sitting_command(data: Any) -> dict[str, Any]:
     """`{"sitting_id", "command", ...}`: the rest of the object is the command's payload."""
     user = core._actor()
