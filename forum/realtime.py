@@ -116,6 +116,8 @@ class Coalescer:
         slot = (room_name, event_name, key)
         with self._lock:
             now = self._clock()
+            if len(self._last) > 10_000:  # forget slots quiet for a minute (finished votes)
+                self._last = {k: t for k, t in self._last.items() if now - t < 60 or k in self._held}
             if slot in self._held:  # a flush is already scheduled: replace what it will send
                 self._held[slot] = payload
                 return

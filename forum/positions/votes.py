@@ -301,10 +301,14 @@ def ballots_cast(vote: Vote) -> int:
                              .where(VoteParticipation.vote_id == vote.id)) or 0
 
 
-def _count_changed(vote: Vote) -> None:
-    """The live count: coalesced, a number only, no identities; versions are not bumped for it."""
-    count = ballots_cast(vote)
-    data = {"vote_id": vote.id, "state": "open", "ballots_cast": count}
+def _count_changed(vote: Vote, count: int | None = None) -> None:
+    """The live count: coalesced, a number only, no identities; versions are not bumped for it.
+
+    Closing sends a last count with the state `closed` through the same coalescer, so that a count
+    still held back from the open vote can never arrive after the vote has closed.
+    """
+    count = ballots_cast(vote) if count is None else count
+    data = {"vote_id": vote.id, "state": vote.state.value, "ballots_cast": count}
     realtime.publish(realtime.room("meeting", vote.meeting_id), "vote.changed", {**data, "action": "ballots_counted"},
                      coalesce=COUNT_INTERVAL, coalesce_key=f"vote:{vote.id}")
     if vote.sitting_id is not None:
@@ -348,6 +352,7 @@ def close_vote(actor: Any, vote: Vote) -> Vote:
     record(actor, "vote.close", vote, {k: vote.results[k] for k in ("ballots_cast", "totals", "by_group", "quorum",
                                                                      "majority", "outcome") if k in vote.results},
            meeting_id=vote.meeting_id, for_chair=chair)
+    _count_changed(vote, vote.results["ballots_cast"])
     _announce(vote, None, "vote_closed", {"vote_id": vote.id, "outcome": vote.results["outcome"],
                                           "ballots_cast": vote.results["ballots_cast"],
                                           "totals": vote.results["totals"]})
@@ -463,6 +468,12 @@ def load_vote(vote_id: int, meeting_id: int | None = None) -> Vote:
 def votes_on(item: ItemRef) -> list[Vote]:
     column = Vote.paragraph_id if item.kind == "paragraph" else Vote.amendment_id
     return list(db.session.scalars(sa.select(Vote).where(column == item.id).order_by(Vote.id.desc())))
+
+
+def sitting_votes(sitting: Sitting) -> list[dict[str, Any]]:
+    """The votes of a sitting as `vote_view` shapes, newest first (for the sitting's snapshot)."""
+    rows = db.session.scalars(sa.select(Vote).where(Vote.sitting_id == sitting.id).order_by(Vote.id.desc()))
+    return [vote_view(v, None) for v in rows]
 
 
 def votes_of(meeting: Meeting) -> list[Vote]:

@@ -45,9 +45,15 @@ def test_vote_events_reach_the_meeting_room_with_counts_only(make_user, make_mee
     counts = [e["args"][0]["ballots_cast"] for e in sock.events("vote.changed")]
     assert counts == [3]  # the burst collapsed into its latest count
 
+    before = len(held)
     vh.close(w, vote_id)
     (closed,) = sock.events("vote.changed")
     assert closed["args"][0]["state"] == "closed" and closed["args"][0]["action"] == "closed"
+    # A count held back while the vote was open is superseded by the closing count.
+    for flush in held[before:]:
+        flush()
+    (last,) = sock.events("vote.changed")
+    assert last["args"][0] == {"vote_id": vote_id, "state": "closed", "action": "ballots_counted", "ballots_cast": 3}
 
 
 def test_vote_and_decision_updates_in_the_sitting_room_carry_no_identity(make_user, make_meeting, make_participant,
