@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from forum.extensions import db
-from forum.meetings.models import Office, Participant, RegionalGroup
+from forum.meetings.models import Office, Participant, RegionalGroup, Sitting, SittingState
 from forum.positions.items import ItemRef
 from forum.positions.models import (
     GROUP_HOLDERS,
@@ -82,6 +82,13 @@ def group_speakers(meeting_id: int) -> list[Participant]:
         Participant.meeting_id == meeting_id, Participant.removed_at.is_(None),
         Participant.id.in_(sa.select(Office.participant_id).where(Office.meeting_id == meeting_id))))
     return sorted((p for p in people if permissions.position_holders(p)), key=lambda p: p.user.name)
+
+
+def live_sitting(meeting_id: int) -> Sitting | None:
+    """The meeting's sitting in progress, if any: what the secretariat notes there belongs to it."""
+    return db.session.scalars(sa.select(Sitting).where(Sitting.meeting_id == meeting_id,
+                                                       Sitting.state == SittingState.live)
+                              .order_by(Sitting.id)).first()
 
 
 def regional_group_by_code(code: str) -> RegionalGroup | None:

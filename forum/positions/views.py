@@ -245,7 +245,7 @@ def record_position(meeting_id: int, draft_id: int, kind: str, item_id: int):
             return _item_page(item, {"position": form}, 422)
     ok, result = _attempt(lambda: position_services.record_position(
         current_user, item, group=form.group.data, stance=form.stance.data, statement=form.statement.data or "",
-        stated_by=speaker), form)
+        stated_by=speaker, sitting=_noting_in(item)), form)
     if not ok:
         return _item_page(item, {"position": form}, _status(form, result))
     flash(_("Position recorded: %(group)s — %(stance)s.", group=holder_label(
@@ -266,13 +266,21 @@ def add_statement(meeting_id: int, draft_id: int, kind: str, item_id: int):
         return _item_page(item, {"statement": form}, 422)
     ok, result = _attempt(lambda: position_services.add_statement(
         current_user, item, member_state=form.member_state.data, stance=form.stance.data,
-        regional_group=form.regional_group.data or None, text=form.text.data or ""), form)
+        regional_group=form.regional_group.data or None, text=form.text.data or "", sitting=_noting_in(item)), form)
     if not ok:
         return _item_page(item, {"statement": form}, _status(form, result))
     flash(_("Statement recorded: %(who)s — %(stance)s.", who=HELPERS["government_label"](
         result.member_state, result.regional_group.name if result.regional_group else None),
         stance=HELPERS["stance_label"](result.stance.value)), "success")
     return redirect(_back(item))
+
+
+def _noting_in(item: ItemRef) -> Any:
+    """The secretariat takes note in the sitting in progress (its live view hears of it); what a
+    group or a State records itself belongs to no sitting."""
+    if not permissions.is_secretariat(current_user, item.meeting_id):  # type: ignore[arg-type]
+        return None
+    return queries.live_sitting(item.meeting_id)
 
 
 def _back(item: ItemRef) -> str:

@@ -145,6 +145,29 @@ def test_the_secretariat_names_who_stated_the_position_in_the_sitting(w, login):
     assert "stated by Worker Spokesperson; noted by Secretariat Officer for the Chair" in html
 
 
+def test_what_the_secretariat_notes_during_a_live_sitting_belongs_to_that_sitting(w, login):
+    from datetime import UTC, datetime
+
+    from forum.meetings.models import Sitting, SittingState
+
+    with unit_of_work():
+        sitting = Sitting(meeting_id=w.meeting.id, title="Third sitting", starts_at=datetime.now(UTC),
+                          state=SittingState.live)
+        db.session.add(sitting)
+    item = paragraph_item(w, "2")
+    path = item_path(w, "paragraph", item.id)
+    assert login(w.secretariat).post(f"{path}/positions/record", data={
+        "position-group": "employer", "position-stance": "reserve"}).status_code == 302
+    assert login(w.secretariat).post(f"{path}/statements", data={
+        "statement-member_state": "DE", "statement-stance": "oppose"}).status_code == 302
+    assert login(w.u["wkr_spokesperson"]).post(f"{path}/positions/record", data={
+        "position-group": "worker", "position-stance": "support"}).status_code == 302
+    noted = {p.holder: p.sitting_id for p in queries.positions_for_item(paragraph_item(w, "2"))}
+    assert noted == {"employer": sitting.id, "worker": None}  # a group's own record belongs to no sitting
+    assert db.session.scalars(sa.select(Statement.sitting_id)).one() == sitting.id
+    assert db.session.get(Sitting, sitting.id).version == 3  # one update per note
+
+
 def test_an_items_page_lists_every_change_of_position(w, login):
     item = paragraph_item(w, "1")
     for role, stance in (("wkr_secretary", "reserve"), ("wkr_spokesperson", "support")):
