@@ -32,6 +32,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
     app.config.update(config_module.from_environment(os.environ))
     _check_secret_key(app)
+    from forum.security import install_log_escaping
+
+    install_log_escaping()  # one log record, one line, whatever names and addresses contain
 
     if app.config["PROXY_HOPS"]:
         hops = app.config["PROXY_HOPS"]

@@ -8,6 +8,7 @@ The rest of the hardening lives where it acts: headers in `forum.templating`, lo
 from __future__ import annotations
 
 import functools
+import logging
 import time
 import zipfile
 from collections.abc import Callable
@@ -134,3 +135,35 @@ def socket_origin_check(app: Flask) -> Callable[[str | None, dict], bool]:
         return origin.rstrip("/") in allowed_extra or (bool(host) and origin == f"{scheme}://{host}")
 
     return allowed
+
+
+# --- logs -----------------------------------------------------------------------------------------------
+
+_ESCAPES = str.maketrans({"\r": "\\r", "\n": "\\n", "\x1b": "\\x1b", "\x00": "\\x00"})
+
+
+def _escaped(value: Any) -> Any:
+    return value.translate(_ESCAPES) if isinstance(value, str) else value
+
+
+def install_log_escaping() -> None:
+    """Log lines cannot be forged through data: CR, LF, ESC and NUL in a message and its arguments
+    (a name, an email, an address) are written escaped, so one record stays one line.
+
+    Tracebacks are formatted apart (exc_text) and keep their lines. Installed once per process.
+    """
+    factory = logging.getLogRecordFactory()
+    if getattr(factory, "forum_escaping", False):
+        return
+
+    def make(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = factory(*args, **kwargs)
+        record.msg = _escaped(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(_escaped(a) for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: _escaped(v) for k, v in record.args.items()}
+        return record
+
+    make.forum_escaping = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(make)

@@ -7,6 +7,7 @@ import hashlib
 import logging
 import secrets
 import smtplib
+import unicodedata
 from datetime import timedelta
 from email.message import EmailMessage
 from typing import Any
@@ -116,6 +117,8 @@ def create_user(actor: User | None, email: str, name: str, password: str | None 
         raise ValidationFailed("Invalid email.", {"email": ["Enter a valid email address."]})
     if not name.strip():
         raise ValidationFailed("Name missing.", {"name": ["Enter a name."]})
+    if any(unicodedata.category(c) == "Cc" for c in name):  # line breaks and escapes forge log lines
+        raise ValidationFailed("Invalid name.", {"name": ["Use letters, not line breaks or control characters."]})
     if user_by_email(email):
         raise ValidationFailed("Email taken.", {"email": ["An account with this email exists."]})
     user = User(email=email, name=name.strip(), locale=locale if locale in LOCALES else "en",
