@@ -22,6 +22,7 @@ ITEM_STATE = {"pending": _l("pending"), "under_discussion": _l("under discussion
               "fell": _l("fell"), "not_seconded": _l("not seconded"), "not_moved": _l("not moved"),
               "merged": _l("merged"), "reservation": _l("adopted with a reservation recorded"),
               "reopened": _l("reopened"), "referred": _l("referred to a drafting group")}
+STANCE = {"support": _l("support"), "oppose": _l("oppose"), "reserve": _l("reserve"), "none": _l("no position")}
 UI = {
     "paragraph": _l("Paragraph"), "amendment": _l("Amendment"), "no_item": _l("No item is before the sitting."),
     "nobody": _l("Nobody has the floor."), "empty_list": _l("Nobody is waiting for the floor."),
@@ -44,7 +45,8 @@ def _strings(table: dict[str, Any]) -> dict[str, str]:
 
 def for_js() -> dict[str, Any]:
     return {"state": _strings(SITTING_STATE), "kind": _strings(REQUEST_KIND), "category": _strings(CATEGORY),
-            "group": _strings(GROUP), "item_state": _strings(ITEM_STATE), "ui": _strings(UI)}
+            "group": _strings(GROUP), "stance": _strings(STANCE), "item_state": _strings(ITEM_STATE),
+            "ui": _strings(UI)}
 
 
 def _get(table: dict[str, Any], code: str | None) -> str:
@@ -57,5 +59,6 @@ HELPERS = {
     "category_label": lambda code: _get(CATEGORY, code),
     "group_code_label": lambda code: _get(GROUP, code),
     "item_state_label": lambda code: _get(ITEM_STATE, code),
+    "stance_label": lambda code: _get(STANCE, code),
     "sitting_labels_json": lambda: json.dumps(for_js()).replace("</", "<\\/"),
 }

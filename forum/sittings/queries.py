@@ -222,16 +222,18 @@ def positions_view(live: LiveSitting) -> dict[str, Any]:
     if item is None:
         return {"positions": [], "statements": []}
 
-    def value(obj: Any, name: str) -> Any:
-        v = getattr(obj, name, None)
-        return getattr(v, "value", v)
+    def code(value: Any) -> Any:
+        return getattr(value, "value", value)
+
+    def group_of(obj: Any) -> str | None:
+        group = getattr(obj, "regional_group", None)
+        return group.code if group is not None else None
 
     return {
-        "positions": [{"group": value(p, "group"), "stance": value(p, "stance"), "statement": value(p, "statement")}
+        "positions": [{"group": p.holder, "stance": code(p.stance), "statement": p.statement}
                       for p in positions_queries.positions_for_item(item)],
-        "statements": [{"member_state": value(s, "member_state"), "on_behalf_of": value(s, "on_behalf_of"),
-                        "stance": value(s, "stance"), "text": value(s, "text")}
-                       for s in positions_queries.statements_for_item(item)],
+        "statements": [{"member_state": s.member_state, "on_behalf_of": group_of(s), "stance": code(s.stance),
+                        "text": s.text} for s in positions_queries.statements_for_item(item)],
     }
 
 

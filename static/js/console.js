@@ -50,8 +50,8 @@
     }
     const positions = root.querySelector("[data-positions]");
     if (positions) {
-      const rows = (state.positions || []).map((p) => S.el("li", {}, `${L.group[p.group] || p.group}: ${p.stance}`))
-        .concat((state.statements || []).map((s) => S.el("li", {}, `${s.member_state}${s.on_behalf_of ? ` (${s.on_behalf_of})` : ""}: ${s.stance}`)));
+      const rows = (state.positions || []).map((p) => S.el("li", {}, `${L.group[p.group] || p.group}: ${(L.stance || {})[p.stance] || p.stance}`))
+        .concat((state.statements || []).map((s) => S.el("li", {}, `${s.member_state}${s.on_behalf_of ? ` (${s.on_behalf_of})` : ""}: ${(L.stance || {})[s.stance] || s.stance}`)));
       if (rows.length) S.fill(positions, rows);
     }
     if (state.officers) {

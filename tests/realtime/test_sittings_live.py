@@ -314,3 +314,40 @@ def test_a_server_restarted_mid_sitting_loses_nothing(w, server):
     assert any(u["type"] == "speakers_changed" and u["version"] == after["version"] + 1 for u in received)
     for client in (chair, kenya, germany):
         client.disconnect()
+
+
+def test_positions_and_statements_are_recorded_from_the_live_view(w, login, socket_client):
+    spokesperson, _ = joined(w, login, socket_client, "emp_spokesperson")
+    kenya, _ = joined(w, login, socket_client, "kenya")
+    command(spokesperson, w, "set_item", kind="paragraph", id=para(w, "2").id)  # not the Chair: refused
+    assert updates(kenya) == []
+    run(w, "chair", "set_item", kind="paragraph", id=para(w, "2").id)
+    kenya.events()
+    ack = command(spokesperson, w, "record_position", group="employer", stance="support")
+    assert ack["ok"], ack
+    assert [u["type"] for u in updates(kenya)] == ["position_recorded"]
+    refused = command(socket_client(login(w.u["worker"])), w, "record_position", group="worker", stance="oppose")
+    assert refused["error"]["code"] == "not_allowed"
+    said = command(kenya, w, "add_statement", member_state="KE", stance="support", text="We support it.")
+    assert said["ok"], said
+    state = kenya.emit("snapshot", {"sitting_id": w.sitting_id}, callback=True)["state"]
+    assert state["positions"] == [{"group": "employer", "stance": "support", "statement": ""}]
+    assert [(s["member_state"], s["stance"]) for s in state["statements"]] == [("KE", "support")]
+
+
+def test_a_voter_who_reconnects_mid_vote_is_counted_once_and_resyncs(w, login, socket_client):
+    chair, _ = joined(w, login, socket_client, "chair")
+    opened = command(chair, w, "open_vote", vote_type="show_of_hands")
+    assert opened["ok"], opened
+    client = login(w.u["germany"])
+    sock = socket_client(client)
+    sock.emit("join", {"sitting_id": w.sitting_id}, callback=True)
+    assert command(sock, w, "cast_ballot", vote_id=opened["vote_id"], choice="against")["ok"]
+    sock.disconnect()
+    again = socket_client(client)
+    state = again.emit("join", {"sitting_id": w.sitting_id}, callback=True)["state"]
+    assert state["vote"]["state"] == "open" and state["vote"]["ballots_cast"] == 1
+    second = command(again, w, "cast_ballot", vote_id=opened["vote_id"], choice="against")
+    assert second["ok"] is False or second["changed"] is False
+    state = again.emit("snapshot", {"sitting_id": w.sitting_id}, callback=True)["state"]
+    assert state["vote"]["ballots_cast"] == 1
