@@ -968,6 +968,57 @@ MATRIX.update({
 })
 
 
+# Positions, votes, sittings and exports through the API: the worlds of their modules' rows above.
+# Bodies that fail validation make those let through get 422, so nothing is recorded.
+def _api_item(kind: str, which: str) -> Callable[[Any], str]:
+    return lambda w: f"/items/{kind}/{getattr(drafting_of(w), which)}"
+
+
+MATRIX.update({
+    "api_positions.set_group_position": [
+        api_row(lambda w: f"{_api_item('paragraph', 'paragraph')(w)}/positions/worker",
+                in_meeting_only({"secretariat"}, PARTICIPANTS), "PUT"),
+        # Kenya's unsubmitted amendment: its delegation's alone (rule 23).
+        api_row(lambda w: f"{_api_item('amendment', 'ke_draft')(w)}/positions/worker", in_meeting_only({"government"}),
+                "PUT"),
+    ],
+    "api_positions.add_statement": [api_row(lambda w: f"{_api_item('amendment', 'circulated')(w)}/statements",
+                                            in_meeting_only({"government", "chair", "secretariat"}, PARTICIPANTS),
+                                            "POST")],
+    "api_positions.open_poll": [api_row(lambda w: f"/spaces/{caucus_of(w, 'worker').id}/polls", POLL_OFFICERS,
+                                        "POST")],
+    "api_positions.get_poll": [api_row(lambda w: f"/polls/{positions_of(w).poll}", POLL_MEMBERS)],
+    "api_positions.answer_poll": [api_row(lambda w: f"/polls/{positions_of(w).poll}/answer", POLL_MEMBERS, "PUT")],
+    "api_positions.close_poll": [api_row(lambda w: f"/polls/{positions_of(w).poll}/close", POLL_OFFICERS, "POST")],
+    "api_positions.get_tally": [api_row(lambda w: f"/drafts/{drafting_of(w).draft}/tally", everyone_in_meeting())],
+    "api_votes.open_vote": [api_row(lambda w: f"{_api_item('paragraph', 'paragraph')(w)}/votes", presiding(), "POST")],
+    "api_votes.get_vote": [api_row(lambda w: f"/votes/{votes_of(w).vote}", everyone_in_meeting()),
+                           api_row(lambda w: f"/votes/{votes_of(w).secret}", everyone_in_meeting())],
+    # Rule 3: voting members (the Chair's State, BR, included); an empty ballot is 422 for them.
+    "api_votes.cast_ballot": [api_row(lambda w: f"/votes/{votes_of(w).vote}/ballot", VOTERS, "PUT"),
+                              api_row(lambda w: f"/votes/{votes_of(w).secret}/ballot", VOTERS, "PUT")],
+    # The Chair closes the vote; the secretariat then finds it closed (409, through the gate).
+    "api_votes.close_vote": [api_row(lambda w: f"/votes/{votes_of(w).vote}/close", presiding(), "POST")],
+    "api_votes.decide_item": [api_row(lambda w: f"{_api_item('paragraph', 'paragraph')(w)}/decision", presiding(),
+                                      "POST")],
+    "api_sittings.create_sitting": [api_row(lambda w: f"/meetings/{w.meeting.id}/sittings", secretariat_only(),
+                                            "POST")],
+    "api_sittings.get_sitting_state": [api_row(lambda w: f"/sittings/{sittings_of(w).live}/state",
+                                               everyone_in_meeting())],
+    "api_sittings.sitting_command": [
+        api_row(lambda w: f"/sittings/{sittings_of(w).live}/commands", presiding(), "POST",
+                lambda w: {"command": "announce", "text": "Coffee"}),
+        api_row(lambda w: f"/sittings/{sittings_of(w).live}/commands",
+                in_meeting_only({"government", "employer", "worker", "chair"}, {"observer", "secretariat"}), "POST",
+                lambda w: {"command": "request_floor"}),
+    ],
+    "api_sittings.set_attendance": [api_row(lambda w: f"/sittings/{sittings_of(w).live}/attendance",
+                                            secretariat_only(), "PUT", lambda w: {"member_states": ["x"]})],
+    "api_exports.export_draft": [api_row(lambda w: f"/drafts/{drafting_of(w).draft}/export?format=csv",
+                                         secretariat_only())],
+})
+
+
 # Drafting through the API (forum/api/drafting.py): the drafting world above, with bearer tokens.
 # Gates check the role (403) before the body is read; empty bodies make those let through get 422.
 def _api_amendment(which: str, action: str = "") -> Callable[[Any], str]:

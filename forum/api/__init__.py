@@ -49,9 +49,10 @@ class Api(flask_smorest.Api):
 
 
 def blueprints() -> list[core.ApiBlueprint]:
-    from forum.api import audit, discussions, documents, drafting, meetings, tokens
+    from forum.api import audit, discussions, documents, drafting, exports, meetings, positions, sittings, tokens, votes
 
-    return [meetings.blp, discussions.blp, documents.blp, drafting.blp, audit.blp, tokens.blp]
+    return [meetings.blp, sittings.blp, discussions.blp, documents.blp, drafting.blp, positions.blp, votes.blp,
+            exports.blp, audit.blp, tokens.blp]
 
 
 def init_app(app: Flask) -> Api:

@@ -696,3 +696,309 @@ class DocumentSchema(DocumentSummarySchema):
 
 
 DocumentPageSchema = page_schema(DocumentSummarySchema, "DocumentPage")
+
+
+# --- positions, statements, polls and the tally ------------------------------------------------------
+
+STANCES = ["support", "oppose", "reserve", "none"]
+VOTE_CHOICES = ["for", "against", "abstain"]
+
+
+class ItemSchema(ma.Schema):
+    kind = Code(["paragraph", "amendment"], required=True)
+    id = fields.Integer(required=True)
+    draft_id = fields.Integer(required=True)
+    label = fields.String(required=True, metadata={"description": "The paragraph's label, or the amendment's number."})
+
+
+class ItemInSchema(ma.Schema):
+    kind = Code(["paragraph", "amendment"], required=True)
+    id = _ids(required=True)
+
+
+class PositionInSchema(ma.Schema):
+    stance = Code(STANCES, required=True)
+    statement = Text(load_default="", multiline=True, validate=validate.Length(max=500))
+    sitting_id = _ids(load_default=None, allow_none=True, metadata={"description": "The sitting it was stated in."})
+
+
+class PositionSchema(ma.Schema):
+    group = fields.String(required=True, metadata={"description": "employer, worker or a regional group code."})
+    regional_group = fields.String(required=True, allow_none=True, metadata={"description": "Its name."})
+    stance = Code(STANCES, required=True)
+    statement = fields.String(required=True)
+    stated_by = fields.String(required=True, allow_none=True)
+    recorded_by = fields.String(required=True)
+    for_chair = fields.Boolean(required=True, metadata={"description": "The secretariat took note of it."})
+    sitting_id = fields.Integer(required=True, allow_none=True)
+    updated_at = fields.String(required=True)
+
+
+class RecordedPositionSchema(PositionSchema):
+    item = fields.Nested(ItemSchema, required=True)
+
+
+class StatementInSchema(ma.Schema):
+    member_state = Text(load_default=None, allow_none=True, validate=validate.Regexp(STATE_CODE), metadata={
+        "description": "The State that spoke (ISO code); default: the caller's own State."})
+    regional_group = Text(load_default=None, allow_none=True, validate=validate.Length(min=1, max=20), metadata={
+        "description": "The regional group it spoke on behalf of (its code), if any."})
+    stance = Code(STANCES, required=True)
+    text = Text(load_default="", multiline=True, validate=validate.Length(max=1000))
+    sitting_id = _ids(load_default=None, allow_none=True)
+
+
+class StatementSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    member_state = fields.String(required=True)
+    regional_group = fields.String(required=True, allow_none=True)
+    regional_group_name = fields.String(required=True, allow_none=True)
+    stance = Code(STANCES, required=True)
+    text = fields.String(required=True)
+    recorded_by = fields.String(required=True)
+    for_chair = fields.Boolean(required=True)
+    sitting_id = fields.Integer(required=True, allow_none=True)
+    created_at = fields.String(required=True)
+
+
+class RecordedStatementSchema(StatementSchema):
+    item = fields.Nested(ItemSchema, required=True)
+
+
+class PollInSchema(ma.Schema):
+    item = fields.Nested(ItemInSchema, required=True)
+    question = Text(load_default="", validate=validate.Length(max=300))
+    minutes = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=24 * 60),
+                             metadata={"description": "Closes by itself after so many minutes; null: when closed."})
+
+
+class PollAnswerInSchema(ma.Schema):
+    choice = Code(["support", "oppose", "abstain"], required=True)
+
+
+class PollSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    space = fields.Integer(required=True)
+    item = fields.Nested(ItemSchema, required=True)
+    question = fields.String(required=True)
+    state = Code(["open", "closed"], required=True)
+    closes_at = fields.AwareDateTime(required=True, allow_none=True)
+    opened_by = fields.String(required=True)
+    results = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True,
+                          metadata={"description": "Answers per choice: counts only, never who chose what."})
+    your_answer = fields.String(required=True, allow_none=True)
+
+
+class DecisionSchema(ma.Schema):
+    outcome = fields.String(required=True)
+    method = fields.String(required=True, allow_none=True,
+                           metadata={"description": "consensus, vote:<type>, reservation, none; null if unknown."})
+    declared_by = fields.String(required=True, allow_none=True)
+    for_chair = fields.Boolean(required=True)
+    sitting_id = fields.Integer(required=True, allow_none=True)
+    vote_id = fields.Integer(required=True, allow_none=True)
+    note = fields.String(required=True)
+    at = fields.String(required=True, allow_none=True)
+    source = fields.String(required=True)
+
+
+class TallyRowSchema(ma.Schema):
+    item = fields.Nested(ItemSchema, required=True)
+    depth = fields.Integer(required=True, metadata={"description": "0 paragraph, 1 amendment, 2 sub-amendment."})
+    paragraph_id = fields.Integer(required=True)
+    parent_id = fields.Integer(required=True, allow_none=True)
+    state = fields.String(required=True)
+    employer = fields.Nested(PositionSchema, required=True, allow_none=True)
+    worker = fields.Nested(PositionSchema, required=True, allow_none=True)
+    regional = fields.List(fields.Nested(PositionSchema), required=True)
+    statements = fields.List(fields.Nested(StatementSchema), required=True, metadata={
+        "description": "Government statements, each attributed to its State: never summed into one position."})
+    decision = fields.Nested(DecisionSchema, required=True, allow_none=True)
+
+
+class TallySchema(ma.Schema):
+    draft = fields.Nested(DraftSummarySchema, required=True)
+    items = fields.List(fields.Nested(TallyRowSchema), required=True)
+
+
+# --- votes and decisions -------------------------------------------------------------------------------
+
+class VoteInSchema(ma.Schema):
+    type = Code(["show_of_hands", "record", "secret"], required=True)
+    majority = Code(["simple", "two_thirds"], load_default="simple")
+    question = Text(load_default="", validate=validate.Length(max=500))
+    sitting_id = _ids(load_default=None, allow_none=True, metadata={
+        "description": "Default: the meeting's live sitting (a quorum is counted from its attendance register)."})
+
+
+class BallotInSchema(ma.Schema):
+    choice = Code(VOTE_CHOICES, required=True)
+
+
+class BallotSchema(ma.Schema):
+    receipt = fields.String(required=True, allow_none=True, metadata={
+        "description": "Secret ballots: a code to check the ballot was counted; shown this once only."})
+    changed = fields.Boolean(required=True)
+    vote = fields.Nested(lambda: VoteSchema(), required=True)
+
+
+class CountSchema(ma.Schema):
+    raw = fields.Integer(required=True)
+    weighted = fields.Integer(required=True)
+
+
+class TotalsSchema(ma.Schema):
+    for_ = fields.Nested(CountSchema, data_key="for", attribute="for", required=True)
+    against = fields.Nested(CountSchema, required=True)
+    abstain = fields.Nested(CountSchema, required=True)
+
+
+class GroupCountSchema(ma.Schema):
+    for_ = fields.Integer(data_key="for", attribute="for", required=True)
+    against = fields.Integer(required=True)
+    abstain = fields.Integer(required=True)
+
+
+class VoteQuorumSchema(ma.Schema):
+    rule = fields.String(required=True, allow_none=True)
+    required = fields.Integer(required=True, allow_none=True)
+    attending = fields.Integer(required=True, allow_none=True)
+    reached = fields.Boolean(required=True, allow_none=True, metadata={"description": "Known once closed."})
+    votes_cast = fields.Integer(allow_none=True)
+
+
+class VoterSchema(ma.Schema):
+    voter = fields.String(required=True)
+    group = fields.String(required=True)
+    choice = Code(VOTE_CHOICES, required=True)
+    weight = fields.Integer(required=True)
+
+
+class VoteSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    type = Code(["show_of_hands", "record", "secret"], required=True)
+    state = Code(["open", "closed"], required=True)
+    item = fields.Nested(ItemSchema, required=True)
+    question = fields.String(required=True)
+    sitting_id = fields.Integer(required=True, allow_none=True)
+    majority = Code(["simple", "two_thirds"], required=True)
+    weighting = fields.String(required=True)
+    weights = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True,
+                          metadata={"description": "The weight of one vote of each group (rule 31)."})
+    composition = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True,
+                              metadata={"description": "Voting members of each group when the vote opened."})
+    opened_at = fields.String(required=True)
+    closed_at = fields.String(required=True, allow_none=True)
+    for_chair = fields.Boolean(required=True)
+    ballots_cast = fields.Integer(required=True)
+    quorum = fields.Nested(VoteQuorumSchema, required=True)
+    outcome = Code(["adopted", "rejected", "void"], required=True, allow_none=True,
+                   metadata={"description": "Once closed; the Chair still declares the decision (decideItem)."})
+    totals = fields.Nested(TotalsSchema, allow_none=True, metadata={"description": "Once closed."})
+    by_group = fields.Dict(keys=fields.String(), values=fields.Nested(GroupCountSchema), metadata={
+        "description": "Once closed; absent for secret ballots."})
+    by_group_weighted = fields.Dict(keys=fields.String(), values=fields.Nested(GroupCountSchema))
+    ballots = fields.List(fields.Nested(VoterSchema), metadata={"description": "Record votes only, once closed."})
+
+
+class DecisionInSchema(ma.Schema):
+    outcome = Code(["adopted", "adopted_as_amended", "rejected", "fell", "withdrawn", "not_seconded", "not_moved",
+                    "merged", "deferred", "referred", "reservation", "reopened"], required=True)
+    method = Code(["consensus", "vote", "reservation", "none"], required=True)
+    note = Text(load_default="", multiline=True, validate=validate.Length(max=2000), metadata={
+        "description": "Required for a reservation (whose) and a reopening (the body's agreement)."})
+    vote_id = _ids(load_default=None, allow_none=True, metadata={
+        "description": "With method vote: the closed vote cited (default: the item's last closed vote)."})
+    sitting_id = _ids(load_default=None, allow_none=True)
+    drafting_group_id = _ids(load_default=None, allow_none=True, metadata={"description": "For referred."})
+    merged_into = _ids(load_default=None, allow_none=True, metadata={"description": "For merged: an amendment id."})
+
+
+class DeclaredSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    item = fields.Nested(ItemSchema, required=True)
+    outcome = fields.String(required=True)
+    method = fields.String(required=True)
+    vote_id = fields.Integer(required=True, allow_none=True)
+    sitting_id = fields.Integer(required=True, allow_none=True)
+    for_chair = fields.Boolean(required=True)
+    note = fields.String(required=True)
+    state = fields.String(required=True, metadata={"description": "The item's state now."})
+
+
+# --- sittings ------------------------------------------------------------------------------------------
+
+class SittingInSchema(ma.Schema):
+    title = Text(required=True, validate=validate.Length(min=1, max=200))
+    starts_at = fields.AwareDateTime(required=True, metadata={
+        "description": "With its offset, e.g. 2027-03-01T10:00:00+01:00."})
+    ends_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    room = Text(load_default="", validate=validate.Length(max=100))
+    agenda_item_id = _ids(load_default=None, allow_none=True)
+    draft_id = _ids(load_default=None, allow_none=True, metadata={
+        "description": "The draft it negotiates: the sitting is made live on it (the `make_live` command)."})
+
+
+class SittingCommandInSchema(ma.Schema):
+    class Meta:
+        unknown = ma.INCLUDE  # the command's own fields, as docs/realtime.md lists them
+
+    command = Text(required=True, validate=validate.Length(min=1, max=40), metadata={
+        "description": "open, suspend, resume, close, set_item ({item: {kind, id}}), call_objections, announce "
+                       "({text}), … as the socket event sitting_command (docs/realtime.md)."})
+
+
+class SittingCommandSchema(ma.Schema):
+    ok = fields.Boolean(required=True)
+    result = fields.Dict(required=True, metadata={"description": "What the command answers (as the socket's ack)."})
+    state = fields.Dict(required=True, metadata={"description": "The sitting's state afterwards (getSittingState)."})
+
+
+class AttendanceInSchema(ma.Schema):
+    participant_ids = fields.List(_ids(), load_default=list, validate=validate.Length(max=5000))
+    member_states = fields.List(fields.String(validate=validate.Regexp(STATE_CODE)), load_default=list,
+                                validate=validate.Length(max=300))
+
+
+class AttendanceSchema(ma.Schema):
+    participants = fields.List(fields.Integer(), required=True)
+    member_states = fields.List(fields.String(), required=True)
+
+
+class SittingStateSchema(ma.Schema):
+    sitting_id = fields.Integer(required=True)
+    version = fields.Integer(required=True)
+    state = Code(_values(SittingState), required=True)
+    title = fields.String(required=True)
+    meeting_id = fields.Integer(required=True)
+    live = fields.Boolean(required=True)
+    draft_id = fields.Integer(required=True, allow_none=True)
+    announcement = fields.String(required=True)
+    item = fields.Dict(required=True, allow_none=True)
+    oral = fields.Dict(required=True, allow_none=True)
+    speakers = fields.Dict(required=True)
+    timer = fields.Dict(required=True, allow_none=True)
+    objections = fields.Dict(required=True, allow_none=True)
+    observers_invited = fields.Boolean(required=True)
+    vote = fields.Dict(required=True, allow_none=True)
+    default_limit = fields.Integer(required=True, allow_none=True)
+    you = fields.Dict(required=True)
+    positions = fields.List(fields.Dict())
+    statements = fields.List(fields.Dict())
+    agenda = fields.List(fields.Dict())
+    officers = fields.Dict()
+    chair = fields.Dict()
+    attendance = fields.Nested(AttendanceSchema, metadata={"description": "For the Chair and the secretariat."})
+    server_time = fields.String(required=True)
+
+
+# --- exports -------------------------------------------------------------------------------------------
+
+class ExportQuerySchema(ma.Schema):
+    format = Code(["docx", "pdf", "html", "md", "json", "akn", "csv"], required=True)
+    marked = fields.Integer(load_default=0, validate=validate.OneOf([0, 1]), metadata={
+        "description": "1: the conclusions with the changes marked (Word: tracked changes); 0: the final text."})
+    kind = Code(["final", "marked", "compilation", "record", "status", "draft", "conclusions", "amendments"],
+                metadata={"description": "Another document than the conclusions: compilation, record (docx, pdf, "
+                                         "html, md); amendments (akn)."})
+    language = Code(list(LANGUAGES), metadata={"description": "Default: the draft's original language."})

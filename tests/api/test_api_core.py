@@ -10,7 +10,7 @@ from forum.accounts.models import ApiToken
 from forum.db import unit_of_work
 from forum.extensions import db
 
-# Every operation of the foundation part of issue 9; later modules add theirs.
+# Every operation named by issue 9.
 OPERATION_IDS = {
     "listMeetings", "createMeeting", "getMeeting", "importParticipants", "listParticipants",
     "removeParticipant", "listSpaces", "listSittings", "listAuditEntries", "verifyAudit", "listTokens",
@@ -21,6 +21,10 @@ OPERATION_IDS = {
     "createDraft", "getDraft", "addDraftTranslation", "submitAmendment", "secondAmendment", "withdrawAmendment",
     "takeUpAmendment", "returnAmendment", "resubmitAmendment", "validateAmendment", "circulateAmendments",
     "reorderAmendments",
+    "setGroupPosition", "addStatement", "openPoll", "answerPoll", "closePoll", "getTally",
+    "openVote", "castBallot", "closeVote", "getVote", "decideItem",
+    "exportDraft",
+    "createSitting", "getSittingState", "sittingCommand", "setAttendance",
 }
 
 

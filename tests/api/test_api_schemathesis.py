@@ -67,6 +67,22 @@ def scene(make_user, make_meeting, make_participant, token_for):
         document_id = publish_document(db.session.merge(caller), db.session.merge(plenary), kind="official",
                                        title="Fuzzed report", language="en", file=io.BytesIO(b"A report."),
                                        filename="report.txt", symbol=f"{meeting.symbol_prefix}/1").id
+    from datetime import datetime
+
+    from forum.meetings import programme
+    from forum.positions import votes
+    from forum.positions.items import item_of
+    from forum.sittings import services as sittings
+
+    with unit_of_work():
+        sitting = programme.schedule_sitting(db.session.merge(caller), db.session.merge(meeting), title="Fuzzed",
+                                             starts_at=datetime(2030, 6, 3, 10, 0))
+        sittings.run_command(db.session.merge(caller), sitting, "make_live", {"draft_id": drafting_ids["draft_id"]})
+        sittings.run_command(db.session.merge(caller), sitting, "open", {})
+        vote = votes.open_vote(db.session.merge(caller), item_of(draft_paragraph(draft)), vote_type="record",
+                               sitting=sitting)
+        live_ids = {"sitting_id": sitting.id, "vote_id": vote.id, "item_id": drafting_ids["paragraph_id"],
+                    "space_id": plenary.id}
     token = token_for(caller, "schemathesis")
     spare = [token_for(caller, f"spare {n}") for n in range(3)]
     spare_ids = list(db.session.scalars(db.select(ApiToken.id).where(ApiToken.name.startswith("spare"))))
@@ -74,7 +90,7 @@ def scene(make_user, make_meeting, make_participant, token_for):
     return {"token": token, "spare": spare, "own_token_id": own_id,
             "ids": {"meeting_id": meeting.id, "participant_id": worker.id, "token_id": spare_ids[0],
                     "thread_id": thread_id, "document_id": document_id,
-                    "number": 1, **drafting_ids}}
+                    "number": 1, **drafting_ids, **live_ids}}
 
 
 def draft_paragraph(draft: Any) -> Any:
