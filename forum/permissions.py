@@ -907,6 +907,9 @@ def can_register_speaker(user: Any, sitting: Any) -> bool:
 
 
 # --- exports ---
+
+
+# --- proceedings ---
 # Rule 35: the secretariat exports the text and the record. Exports hold the public record alone
 # (circulated amendments, positions and statements of the plenary, decisions, votes without secret
 # ballots' voters), so nobody sees more in a file than on the pages.

@@ -947,6 +947,8 @@ MATRIX.update({
                          Row(lambda w: f"{_exports(w)}/status.csv", secretariat_only())],
 })
 
+# --- access rows: proceedings ---
+
 # --- access rows: api ---
 
 # Documents through the API (forum/api/documents.py): the same readers and sharers as the pages. No
