@@ -191,3 +191,15 @@ def test_closing_twice_is_harmless_and_a_closed_poll_takes_no_answers(w):
     assert counts() == before
     assert db.session.scalars(sa.select(PollAnswer)).all() == []
     assert [c.value for c in PollChoice] == ["support", "oppose", "abstain"]
+
+
+def test_rule_9_a_chair_sees_a_caucus_poll_only_as_a_member_of_the_group(w, make_participant):
+    poll = open_(w, "wkr_secretary")
+    worker_chair = make_participant(w.meeting, "worker", roles=("chair",), name="A Worker in the Chair")
+    assert permissions.can_view_poll(worker_chair.user, db.session.get(Poll, poll.id))
+    answer_id = None
+    with unit_of_work():
+        answer_id = polls.answer_poll(db.session.merge(worker_chair.user), db.session.get(Poll, poll.id),
+                                      "support").id
+    assert answer_id is not None
+    assert not permissions.can_view_poll(user(w, "chair"), db.session.get(Poll, poll.id))  # a Government Chair
