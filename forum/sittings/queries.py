@@ -260,7 +260,7 @@ def state_for(user: Any, sitting: Sitting, *, with_agenda: bool = True) -> dict[
     }
     if live is not None:
         state.update(positions_view(live))
-        if with_agenda:
+        if with_agenda and presiding:  # the console's; a thousand delegates joining need not compute it
             draft = db.session.get(Draft, live.draft_id)
             state["agenda"] = agenda(draft) if draft else []
     if officer:
