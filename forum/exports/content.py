@@ -81,6 +81,7 @@ class Document:
     status: str
     blocks: list[Block] = field(default_factory=list)
     snapshot: Snapshot | None = None
+    stated: datetime | None = None  # the document's date when it has no snapshot (a compilation's circulation)
 
     @property
     def filename_stem(self) -> str:
@@ -195,7 +196,7 @@ def _paragraph_name(a: AmendmentView) -> str:
     return _("Paragraph %(label)s", label=a.paragraph_label)
 
 
-def compilation_blocks(s: Snapshot, amendments: list[AmendmentView], *, outcomes: bool = True) -> list[Block]:
+def compilation_blocks(amendments: list[AmendmentView], *, outcomes: bool = True) -> list[Block]:
     """The marshalled list (rule 24): one entry per amendment, sub-amendments after their amendment."""
     blocks: list[Block] = []
     if not amendments:
@@ -240,7 +241,7 @@ def compilation_document(s: Snapshot) -> Document:
                    s.status_line, snapshot=s)
     doc.blocks += _title_page(s, _("Compilation of amendments, in the order they are taken, with their outcomes"))
     doc.blocks.append(PageBreak())
-    doc.blocks += compilation_blocks(s, s.amendments)
+    doc.blocks += compilation_blocks(s.amendments)
     return doc
 
 

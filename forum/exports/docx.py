@@ -294,7 +294,7 @@ def settings_xml(tracked: bool) -> str:
 
 
 def core_xml(doc: Document) -> str:
-    stated = _iso(doc.snapshot.as_of) if doc.snapshot else ""
+    stated = _iso(doc.snapshot.as_of if doc.snapshot else doc.stated)
     return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
             'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '

@@ -42,6 +42,7 @@ from forum.drafting.models import (
     AmendmentState,
     Draft,
     MoverKind,
+    Paragraph,
     ParagraphEvent,
     ParagraphKind,
     ParagraphState,
@@ -249,11 +250,7 @@ class Snapshot:
     @property
     def status_line(self) -> str:
         """Rule 35 / issue #8: every export says what state it reflects."""
-        if self.last_sitting:
-            return _("Status as of %(when)s (%(zone)s), after sitting %(n)s", when=self.as_of_text,
-                     zone=self.timezone, n=self.last_sitting)
-        return _("Status as of %(when)s (%(zone)s), before the first sitting", when=self.as_of_text,
-                 zone=self.timezone)
+        return status_line(self.as_of_text, self.timezone, self.last_sitting)
 
     @property
     def finished(self) -> bool:
@@ -282,6 +279,13 @@ class Snapshot:
     def decision_citation(self, decision: DecisionView) -> str:
         """Rule 35: every exported decision cites its document symbol and paragraph."""
         return f"{self.symbol}, {decision.item}"
+
+
+def status_line(as_of_text: str, timezone: str, last_sitting: int | None) -> str:
+    if last_sitting:
+        return _("Status as of %(when)s (%(zone)s), after sitting %(n)s", when=as_of_text, zone=timezone,
+                 n=last_sitting)
+    return _("Status as of %(when)s (%(zone)s), before the first sitting", when=as_of_text, zone=timezone)
 
 
 # --- gathering ---------------------------------------------------------------------------------------
@@ -343,10 +347,34 @@ def _final_numbers(paragraphs: list[Any]) -> dict[int, tuple[str, str]]:
     return result
 
 
-def _sitting_ordinals(meeting_id: int, as_of: datetime) -> list[Sitting]:
-    rows = db.session.scalars(sa.select(Sitting).where(Sitting.meeting_id == meeting_id)
-                              .order_by(Sitting.starts_at, Sitting.id))
-    return list(rows)
+def _sittings(meeting_id: int, as_of: datetime) -> tuple[list[SittingView], int | None]:
+    """The meeting's sittings numbered in order (1, 2, 3 …), and the last one held by `as_of`."""
+    rows = list(db.session.scalars(sa.select(Sitting).where(Sitting.meeting_id == meeting_id)
+                                   .order_by(Sitting.starts_at, Sitting.id)))
+    sittings = [SittingView(number=i, id=s.id, title=s.title, starts_at=s.starts_at, ends_at=s.ends_at,
+                            state=s.state.value) for i, s in enumerate(rows, start=1)]
+    held = [view for view, row in zip(sittings, rows, strict=True)
+            if row.state is not SittingState.scheduled and _aware(row.starts_at) <= _aware(as_of)]
+    return sittings, (held[-1].number if held else None)
+
+
+@dataclass
+class Status:
+    """What the exports page says before anything is gathered: two small queries."""
+
+    line: str
+    pending: int
+
+
+def current_status(draft: Draft, as_of: datetime | None = None) -> Status:
+    from forum.db import utcnow
+
+    as_of = as_of or utcnow()
+    tz = draft.meeting.timezone or "UTC"
+    _all, last = _sittings(draft.meeting_id, as_of)
+    pending = db.session.scalar(sa.select(sa.func.count()).select_from(Paragraph).where(
+        Paragraph.draft_id == draft.id, Paragraph.state.in_(PENDING_STATES))) or 0
+    return Status(status_line(format_instant(as_of, tz), tz, last), pending)
 
 
 def _sitting_at(sittings: list[SittingView], instant: datetime | None) -> int | None:
@@ -362,6 +390,39 @@ def _sitting_at(sittings: list[SittingView], instant: datetime | None) -> int | 
         if start <= instant and (end is None or instant <= end):
             found = s.number
     return found
+
+
+def _amendment_view(draft: Draft, entry: marshalling.Entry, by_id: dict[int, Amendment], label_of: dict[int, str],
+                    finals: dict[int, tuple[str, str]], compilation_numbers: dict[int, int],
+                    extras: dict[str, Any] | None = None) -> AmendmentView:
+    a = entry.amendment
+    key = ("amendment", a.id)
+    return AmendmentView(
+        id=a.id, number=_number(draft, a), position=entry.position, depth=entry.depth,
+        parent=_number(draft, a.parent) if a.parent_id and a.parent_id in by_id else None,
+        paragraph_id=a.paragraph_id, paragraph_label=label_of.get(a.paragraph_id, ""),
+        paragraph_final=finals.get(a.paragraph_id, (None, None))[1],
+        kind=a.kind.value, kind_label=kind_label(a.kind), language=a.language, movers=mover_label(a),
+        mover_kind=a.mover_kind.value, mover_states=list(a.mover.states),
+        on_behalf_of=a.regional_group.name if a.mover_kind is MoverKind.regional_group and a.regional_group
+        else None, non_supporting=list(a.non_supporting or ()),
+        seconders=[_seconder_label(s) for s in a.seconders], oral=a.oral, state=a.state.value,
+        state_label=amendment_state_label(a.state), decided=a.decided, decided_at=a.decided_at,
+        text=a.text, base_text=a.base_text, runs=list(a.diff or []), explanation=a.explanation,
+        compilation=compilation_numbers.get(a.compilation_id or 0), group=entry.group,
+        positions=extras["positions"].get(key, []) if extras else [],
+        statements=extras["statements"].get(key, []) if extras else [],
+        decision=extras["decision_of"].get(key) if extras else None)
+
+
+def amendment_views(draft: Draft, entries: list[marshalling.Entry]) -> list[AmendmentView]:
+    """The views of some marshalled entries alone (one compilation's list), without the record."""
+    paragraphs = list(db.session.scalars(queries.paragraphs_of_draft(draft.id)))
+    by_id = {e.amendment.id: e.amendment for e in entries}
+    label_of = {p.id: p.label for p in paragraphs}
+    compilation_numbers = {c.id: c.number for c in db.session.scalars(queries.compilations_of_draft(draft.id))}
+    return [_amendment_view(draft, e, by_id, label_of, _final_numbers(paragraphs), compilation_numbers)
+            for e in entries]
 
 
 def gather(draft: Draft, *, as_of: datetime | None = None, language: str | None = None) -> Snapshot:
@@ -385,13 +446,7 @@ def gather(draft: Draft, *, as_of: datetime | None = None, language: str | None 
     finals = _final_numbers(paragraphs)
     label_of = {p.id: p.label for p in paragraphs}
 
-    # Sittings held by the time of the export, numbered in order (1, 2, 3 …).
-    sitting_rows = _sitting_ordinals(meeting.id, as_of)
-    sittings = [SittingView(number=i, id=s.id, title=s.title, starts_at=s.starts_at, ends_at=s.ends_at,
-                            state=s.state.value) for i, s in enumerate(sitting_rows, start=1)]
-    held = [s for s, row in zip(sittings, sitting_rows, strict=True)
-            if row.state is not SittingState.scheduled and _aware(row.starts_at) <= _aware(as_of)]
-    last_sitting = held[-1].number if held else None
+    sittings, last_sitting = _sittings(meeting.id, as_of)
     sitting_number = {s.id: s.number for s in sittings}
 
     # Which adopted amendment deleted each paragraph (its text then shows struck through under its number).
@@ -467,28 +522,9 @@ def gather(draft: Draft, *, as_of: datetime | None = None, language: str | None 
 
     entries = marshalling.marshalled(draft, public)
     extras = _extras(draft, public, paragraphs, sitting_number, sittings)
-    amendment_views = []
-    for entry in entries:
-        a = entry.amendment
-        amendment_views.append(AmendmentView(
-            id=a.id, number=_number(draft, a), position=entry.position, depth=entry.depth,
-            parent=_number(draft, a.parent) if a.parent_id and a.parent_id in by_id else None,
-            paragraph_id=a.paragraph_id, paragraph_label=label_of.get(a.paragraph_id, ""),
-            paragraph_final=finals.get(a.paragraph_id, (None, None))[1],
-            kind=a.kind.value, kind_label=kind_label(a.kind), language=a.language, movers=mover_label(a),
-            mover_kind=a.mover_kind.value, mover_states=list(a.mover.states),
-            on_behalf_of=a.regional_group.name if a.mover_kind is MoverKind.regional_group and a.regional_group
-            else None, non_supporting=list(a.non_supporting or ()),
-            seconders=[_seconder_label(s) for s in a.seconders], oral=a.oral, state=a.state.value,
-            state_label=amendment_state_label(a.state), decided=a.decided, decided_at=a.decided_at,
-            text=a.text, base_text=a.base_text, runs=list(a.diff or []), explanation=a.explanation,
-            compilation=None, group=entry.group,
-            positions=extras["positions"].get(("amendment", a.id), []),
-            statements=extras["statements"].get(("amendment", a.id), []),
-            decision=extras["decision_of"].get(("amendment", a.id))))
     compilation_numbers = {c.id: c.number for c in db.session.scalars(queries.compilations_of_draft(draft.id))}
-    for view, entry in zip(amendment_views, entries, strict=True):
-        view.compilation = compilation_numbers.get(entry.amendment.compilation_id)
+    amendment_views = [_amendment_view(draft, entry, by_id, label_of, finals, compilation_numbers, extras)
+                       for entry in entries]
 
     outside: list[DecisionView] = []
     for decision in extras["decisions"]:

@@ -20,7 +20,7 @@ from forum.drafting.labels import language_label
 from forum.drafting.models import LANGUAGES, Draft
 from forum.exports import content, service
 from forum.exports.html import render_page
-from forum.exports.model import gather
+from forum.exports.model import current_status, gather
 from forum.extensions import db
 from forum.meetings.views import load_meeting
 from forum.templating import meeting_link
@@ -75,11 +75,11 @@ def list_exports(meeting_id: int):
 def show_exports(meeting_id: int, draft_id: int):
     draft = _load_draft(meeting_id, draft_id)
     language = _language(draft)
-    snapshot = gather(draft, language=language)
+    status = current_status(draft)
     languages = [c for c in draft.meeting.language_list if c in LANGUAGES]
     documents = [(kind, KIND_NAMES[kind]) for kind in content.KINDS]
     data = [(kind, fmt, DATA_NAMES[(kind, fmt)]) for kind, fmt in sorted(service.DATA_EXPORTS)]
-    return render_template("exports/draft.html", meeting=draft.meeting, draft=draft, snapshot=snapshot,
+    return render_template("exports/draft.html", meeting=draft.meeting, draft=draft, status=status,
                            language=language, languages=[(c, language_label(c)) for c in languages],
                            documents=documents, formats=list(FORMAT_NAMES.items()), data=data)
 

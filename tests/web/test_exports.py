@@ -91,3 +91,24 @@ def test_meeting_navigation_links_the_exports_for_the_secretariat(w, login):
     assert f"/meetings/{w.meeting.id}/exports" in page
     listing = client.get(f"/meetings/{w.meeting.id}/exports").get_data(as_text=True)
     assert base(w) in listing
+
+
+def test_drafting_compilation_word_file_comes_from_the_same_writer(w, login):
+    """One Word generator: a circulated compilation's .docx (drafting's page) is written by the
+    exports' writer — same bytes twice, fixed zip dates, struck and underlined changes."""
+    from lxml import etree
+
+    from forum.exports.docx import ZIP_DATE
+
+    client = login(w.u["observer"])
+    url = f"/meetings/{w.meeting.id}/drafts/{w.draft_id}/compilations/1.docx"
+    first, second = client.get(url), client.get(url)
+    assert first.status_code == 200 and first.data == second.data
+    with zipfile.ZipFile(io.BytesIO(first.data)) as archive:
+        assert {i.date_time for i in archive.infolist()} == {ZIP_DATE}
+        body = etree.fromstring(archive.read("word/document.xml"))
+    ns = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+    struck = "".join(body.xpath("//w:r[w:rPr/w:strike]/w:t/text()", namespaces=ns))
+    underlined = "".join(body.xpath("//w:r[w:rPr/w:u]/w:t/text()", namespaces=ns))
+    assert "should" in struck and "shall" in underlined
+    assert "D.1 — Paragraph 2" in "".join(body.xpath("//w:t/text()", namespaces=ns))
