@@ -292,3 +292,12 @@ def test_a_poll_in_another_meeting_or_space_is_not_found(w, login):
     employers = space(w, SpaceKind.group, "employer")
     client = login(w.u["emp_spokesperson"])
     assert client.get(f"/meetings/{w.meeting.id}/spaces/{employers.id}/polls/{poll.id}").status_code == 404
+
+
+def test_rule_11_the_audit_log_redacts_a_caucus_poll_for_the_secretariat(w, login):
+    _open_poll(w)
+    with unit_of_work():
+        positions.record_position(user(w, "wkr_spokesperson"), paragraph_item(w, "1"), group="worker",
+                                  stance="support", statement="Stated in the plenary.")
+    html = text_of(login(w.secretariat).get(f"/meetings/{w.meeting.id}/audit"))
+    assert "position.record" in html and "poll.open" not in html and "Support it?" not in html
