@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 WORKERS ?= auto
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint venv migrate demo bench clean-db
+.PHONY: run test lint audit venv migrate demo bench clean-db
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -33,6 +33,10 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+# Known vulnerabilities in the pinned requirements (pip-audit); warns, not fails, when offline.
+audit: $(STAMP)
+	$(BIN)/python tools/audit_deps.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
