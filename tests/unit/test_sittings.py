@@ -162,6 +162,7 @@ def test_rule_29_any_objection_is_recorded_on_the_item_and_adopts_nothing(w):
     assert entry.payload and f"paragraph:{para(w, '2').id}" in entry.payload
 
 
+@pytest.mark.postgres
 def test_rule_29_the_chair_declares_the_outcome_and_it_is_recorded_for_the_chair(w):
     run(w, "chair", "set_item", kind="paragraph", id=para(w, "2").id)
     run(w, "secretariat", "take_up")
@@ -176,6 +177,7 @@ def test_rule_29_the_chair_declares_the_outcome_and_it_is_recorded_for_the_chair
     assert state["item"]["state"] == "adopted"
 
 
+@pytest.mark.postgres
 def test_rule_21_an_oral_amendment_typed_on_screen_is_recorded_with_mover_and_seconder(w):
     run(w, "chair", "set_item", kind="paragraph", id=para(w, "2").id)
     text = para_text(w, "2").replace("relevant", "fundamental")
@@ -241,6 +243,7 @@ def test_the_announcement_line_is_shown_to_everyone(w):
     assert queries.state_for(w.u["observer"], sitting(w))["announcement"] == "The sitting resumes at 15:00."
 
 
+@pytest.mark.postgres
 def test_the_state_survives_in_the_database_alone(w):
     """Nothing is kept in memory: a fresh session (as after a restart) reads the same state."""
     run(w, "chair", "set_item", kind="paragraph", id=para(w, "3").id)

@@ -25,6 +25,7 @@ def waiting_names(w) -> list[str]:
     return [s["name"] for s in queries.state_for(w.u["chair"], sitting(w))["speakers"]["waiting"]]
 
 
+@pytest.mark.postgres
 def test_the_speakers_list_follows_the_customary_order_by_category(w):
     run(w, "chair", "invite_observers", invited=True)
     run(w, "observer", "request_floor")
@@ -125,6 +126,7 @@ def test_the_secretariat_does_not_ask_for_the_floor_but_registers_those_who_sign
     assert entry["participant_id"] == w.p["senegal"].id
 
 
+@pytest.mark.postgres
 def test_the_chair_grants_reorders_removes_and_sets_time_limits(w):
     for role in ("kenya", "germany", "italy"):
         run(w, role, "request_floor")
@@ -158,6 +160,7 @@ def test_a_countdown_is_a_start_time_and_a_duration(w):
     assert queries.state_for(w.u["observer"], sitting(w))["timer"] is None
 
 
+@pytest.mark.postgres
 def test_speaking_time_is_totalled_per_group_and_per_state_for_the_chair(w):
     for role in ("kenya", "worker"):
         run(w, role, "request_floor")
