@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-STANCE_CHOICES = [("support", _l("Support")), ("oppose", _l("Oppose")), ("reserve", _l("Reserve")),
+STANCE_CHOICES = [("support", _l("Support")), ("oppose", _l("Oppose")), ("reserve", _l("Reservation")),
                   ("none", _l("No position"))]
 POLL_CHOICES = [("support", _l("Support")), ("oppose", _l("Oppose")), ("abstain", _l("Abstain"))]
 
