@@ -37,6 +37,7 @@ from forum.meetings.models import (
 )
 from forum.positions.models import Poll, PollAnswer, Position, PositionChange, Statement
 from forum.positions.vote_models import Decision, GroupChoice, RecordChoice, SecretChoice, Vote, VoteParticipation
+from forum.proceedings.models import Intervention, Report, ReportCorrection
 from forum.sittings.models import LiveSitting, OfficerMessage, ScriptNote, SpeakerRequest
 
 __all__ = [
@@ -49,4 +50,5 @@ __all__ = [
     "VoteParticipation",
     "Poll", "PollAnswer", "Position", "PositionChange", "Statement",
     "LiveSitting", "OfficerMessage", "ScriptNote", "SpeakerRequest",
+    "Intervention", "Report", "ReportCorrection",
 ]

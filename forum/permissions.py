@@ -910,6 +910,48 @@ def can_register_speaker(user: Any, sitting: Any) -> bool:
 
 
 # --- proceedings ---
+# The report of the meeting (rule 34, issue #10): the secretariat writes the summaries and
+# publishes the draft report; everyone in the meeting reads it once published (before that, those
+# who run the meeting: the secretariat and the Chair); a speaker proposes corrections to the
+# summaries of their own interventions only; the secretariat accepts or declines them; the Chair,
+# or the secretariat on the Chair's behalf (recorded as such), declares the report adopted.
+
+def can_view_report(user: Any, report: Any) -> bool:
+    from forum.proceedings.models import ReportState
+
+    if participation(user, report.meeting_id) is None:
+        return False
+    return report.state is not ReportState.draft or presides(user, report.meeting_id)
+
+
+def can_write_summaries(user: Any, meeting: Meeting | int) -> bool:
+    return is_secretariat(user, meeting)  # type: ignore[arg-type]
+
+
+def can_publish_report(user: Any, report: Any) -> bool:
+    return is_secretariat(user, report.meeting_id)
+
+
+def can_adopt_report(user: Any, report: Any) -> bool:
+    """The body adopts its report; the Chair declares it (or the secretariat for the Chair)."""
+    return presides(user, report.meeting_id)
+
+
+def can_propose_correction(user: Any, intervention: Any) -> bool:
+    """The speaker alone, on the summary of their own intervention."""
+    p = participation(user, intervention.meeting_id)
+    return p is not None and p.id == intervention.speaker_id
+
+
+def can_view_correction(user: Any, correction: Any) -> bool:
+    p = participation(user, correction.intervention.meeting_id)
+    return p is not None and (p.id == correction.proposed_by_id or presides(user, p.meeting_id))
+
+
+def can_decide_correction(user: Any, correction: Any) -> bool:
+    return is_secretariat(user, correction.intervention.meeting_id)
+
+
 # Rule 35: the secretariat exports the text and the record. Exports hold the public record alone
 # (circulated amendments, positions and statements of the plenary, decisions, votes without secret
 # ballots' voters), so nobody sees more in a file than on the pages.
