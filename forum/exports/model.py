@@ -567,11 +567,16 @@ def _extras(draft: Draft, public: list[Amendment], paragraphs: list[Any], sittin
                            "decision_of": {}, "votes": [], "decided_items": set()}
     label_of = {p.id: p.label for p in paragraphs}
     number_of = {a.id: _number(draft, a) for a in public}
+    paragraph_of = {a.id: a.paragraph_id for a in public}
 
     def item_name(paragraph_id: int | None, amendment_id: int | None) -> tuple[str, str, str]:
         if amendment_id is not None:
-            return ("amendment", number_of.get(amendment_id, "?"),
-                    _("amendment %(number)s", number=number_of.get(amendment_id, "?")))
+            # Rule 35: a decision on an amendment cites the paragraph it amends as well.
+            number = number_of.get(amendment_id, "?")
+            target = label_of.get(paragraph_of.get(amendment_id, 0), "?")
+            if target == "preamble":
+                return "amendment", number, _("amendment %(number)s to the preamble", number=number)
+            return "amendment", number, _("amendment %(number)s to paragraph %(label)s", number=number, label=target)
         label = label_of.get(paragraph_id or 0, "?")
         if label == "preamble":
             return "paragraph", label, _("preamble")

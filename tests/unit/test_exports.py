@@ -267,12 +267,14 @@ def test_rule_35_record_of_decisions_per_sitting_cites_symbol_and_paragraph(snap
     assert "after sitting 2" in snap.status_line
     second = snap.sittings[1]
     items = {d.item: d for d in second.decisions}
-    assert set(items) == {"amendment D.1", "amendment D.2", "amendment D.3", "amendment D.4", "paragraph 1",
+    assert set(items) == {"amendment D.1 to paragraph 2", "amendment D.2 to paragraph 2",
+                          "amendment D.3 to paragraph 3(b)", "amendment D.4 to paragraph 4", "paragraph 1",
                           "paragraph 2", "paragraph 2bis"}
-    assert items["amendment D.4"].method == "vote:record" and items["paragraph 1"].method == "vote:secret"
+    assert items["amendment D.4 to paragraph 4"].method == "vote:record"
+    assert items["paragraph 1"].method == "vote:secret"
     assert items["paragraph 2bis"].reservations == [RESERVATION]
     text = export(snap, "record", "md").decode("utf-8")
-    assert f"{snap.symbol}, paragraph 2bis" in text and f"{snap.symbol}, amendment D.4" in text
+    assert f"{snap.symbol}, paragraph 2bis" in text and f"{snap.symbol}, amendment D.4 to paragraph 4" in text
     assert "by vote (record vote)" in text and "by vote (secret ballot)" in text
     assert "Weights" in text and "Quorum" in text and "Majority required" in text
     assert RESERVATION in text and "Segunda sesión" in text
