@@ -53,6 +53,7 @@ from forum.meetings.models import Group, Sitting, SittingState
 from forum.meetings.services import state_name
 
 SCHEMA_VERSION = "1.0"
+CHAIR_DELETION = -1  # a paragraph deleted by the Chair's decision, not by an amendment
 PENDING_STATES = {ParagraphState.pending, ParagraphState.under_discussion, ParagraphState.deferred,
                   ParagraphState.bracketed}
 
@@ -459,9 +460,11 @@ def gather(draft: Draft, *, as_of: datetime | None = None, language: str | None 
                     deleted_by.setdefault(p.id, a)
 
     def change_of(amendment_id: int | None) -> tuple[str | None, str, datetime | None]:
-        a = by_id.get(amendment_id) if amendment_id else None
-        if a is None:
+        if amendment_id == CHAIR_DELETION:
             return None, _("Decision of the Chair"), None
+        a = by_id.get(amendment_id) if amendment_id else None
+        if a is None:  # a new version without an amendment: the secretariat aligned this language's text
+            return None, _("Secretariat (text in this language)"), None
         return _number(draft, a), f"{_short_movers(a)} ({_number(draft, a)})", a.decided_at
 
     paragraph_views: list[ParagraphView] = []
@@ -479,10 +482,9 @@ def gather(draft: Draft, *, as_of: datetime | None = None, language: str | None 
                 chain = [("", None), *chain]
             segments = diff.attributed_diff(chain) if len(chain) > 1 else [diff.Segment("equal", chain[0][0])]
             if p.state is ParagraphState.deleted:
-                doomed = deleted_by.get(p.id)
                 # What stood at the deletion is struck through under the deleting amendment's number.
-                segments = [s if s.op == "delete" else diff.Segment("delete", s.text, doomed.id if doomed else None)
-                            for s in segments]
+                doomed = deleted_by[p.id].id if p.id in deleted_by else CHAIR_DELETION
+                segments = [s if s.op == "delete" else diff.Segment("delete", s.text, doomed) for s in segments]
             marked = []
             for s in segments:
                 if s.op == "equal":

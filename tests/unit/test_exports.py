@@ -472,3 +472,28 @@ def test_rule_35_cli_exports_by_symbol_with_the_stated_timestamp(app, w, tmp_pat
     assert missing.exit_code == 1 and "no draft" in missing.output
     wrong = runner.invoke(args=["forum", "export", symbol, "--kind", "status", "--format", "pdf"])
     assert wrong.exit_code == 1
+
+
+def test_changes_without_an_amendment_name_who_made_them(make_user, make_meeting, make_participant):
+    """A paragraph deleted by the Chair's decision is struck through as such; a new text in another
+    language without an amendment is the secretariat's alignment, never blamed on a mover."""
+    from forum.db import unit_of_work
+    from forum.drafting import drafts
+    from tests.drafting_world import build, para
+
+    w = build(make_user, make_meeting, make_participant)
+    with unit_of_work():
+        drafts.decide_paragraph(w.u["chair"], para(w, "4"), "under_discussion")
+        drafts.decide_paragraph(w.u["chair"], para(w, "4"), "deleted")
+        drafts.set_translation(w.secretariat, para(w, "1"), language="fr", text="Une migration équitable.")
+    with unit_of_work():
+        drafts.set_translation(w.secretariat, para(w, "1"), language="fr", text="Une migration de main-d'œuvre "
+                               "équitable.")
+    snapshot = gather(draft(w), as_of=AS_OF)
+    assert {m.label: m.final for m in snapshot.mapping}["4"] is None
+    body = part_xml(export(snapshot, "marked", "docx"), "word/document.xml")
+    author = f"{{{W_NS['w']}}}author"
+    assert {d.get(author) for d in body.xpath("//w:del", namespaces=W_NS)} == {"Decision of the Chair"}
+    french = gather(draft(w), as_of=AS_OF, language="fr")
+    one = next(p for p in french.paragraphs if p.label == "1")
+    assert {c.author for c in one.changes["fr"] if c.op != "equal"} == {"Secretariat (text in this language)"}
