@@ -35,7 +35,8 @@ UI = {
     "withdraw": _l("Withdraw"), "grant": _l("Give the floor"), "remove": _l("Remove"), "up": _l("Move up"),
     "down": _l("Move down"), "limit": _l("Time limit (seconds)"), "set": _l("Set"), "decision": _l("Decision"),
     "for": _l("For"), "against": _l("Against"), "abstain": _l("Abstain"), "connected": _l("Connected now"),
-    "offline": _l("Connection lost: reconnecting…"), "online": _l("Live"), "seconds": _l("s"),
+    "offline": _l("Connection lost: reconnecting…"), "no_vote": _l("No vote is open."),
+    "you": _l("(you)"), "online": _l("Live"), "seconds": _l("s"),
 }
 
 

@@ -22,7 +22,10 @@
     const withdraw = root.querySelector("[data-withdraw]");
     if (withdraw) withdraw.disabled = !mine;
     root.querySelectorAll("[data-speakers-list] li[data-request]").forEach((li) => {
-      if (mine && Number(li.dataset.request) === mine.id) li.classList.add("own");
+      if (mine && Number(li.dataset.request) === mine.id) {
+        li.classList.add("own");
+        li.appendChild(S.el("strong", {}, ` ${L.ui.you}`));
+      }
     });
     const ballot = root.querySelector("[data-ballot]");
     if (ballot) ballot.hidden = !(state.vote && state.vote.state === "open");

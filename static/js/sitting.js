@@ -180,7 +180,8 @@
       const left = remaining();
       root.querySelectorAll("[data-timer]").forEach((node) => {
         if (left === null) { node.textContent = "—"; node.dataset.over = "0"; return; }
-        node.textContent = left >= 0 ? `${clock(left)} ${L.ui.remaining}` : `${clock(left)} ${L.ui.over}`;
+        fill(node, [document.createTextNode(`${clock(left)} `),
+          el("span", { class: "timer-word" }, left >= 0 ? L.ui.remaining : L.ui.over)]);
         node.dataset.over = left < 0 ? "1" : "0";
       });
     }
@@ -295,7 +296,7 @@
     if (voteNode) {
       const v = state.vote;
       if (!v) {
-        fill(voteNode, []);
+        fill(voteNode, [el("p", { class: "empty" }, L.ui.no_vote)]);
       } else if (v.state === "open") {
         fill(voteNode, [el("p", { class: "vote-open" }, `${L.ui.vote_open} — ${format(L.ui.ballots, { n: v.ballots_cast || 0 })}`)]);
       } else {
@@ -307,6 +308,10 @@
         ]);
       }
     }
+    // Controls that only make sense in some states of the sitting (open, suspend, resume, close).
+    root.querySelectorAll("[data-states]").forEach((node) => {
+      node.hidden = !node.dataset.states.split(" ").includes(state.state);
+    });
     root.querySelectorAll("[data-vote-id]").forEach((input) => { input.value = state.vote ? state.vote.id : ""; });
   }
 

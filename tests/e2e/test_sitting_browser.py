@@ -77,5 +77,13 @@ def test_a_sitting_runs_in_the_browser_with_console_delegate_and_projector(
     chair.locator("[data-messages]").filter(has_text="Interpreters need a break").wait_for()
     assert "Interpreters" not in kenya.content()
 
+    # Only the steps that make sense now are offered; the room follows the sitting's state.
+    assert chair.get_by_role("button", name="Open the sitting").count() == 0
+    chair.get_by_role("button", name="Suspend").click()
+    kenya.locator("[data-sitting-state]").filter(has_text="Suspended").wait_for()
+    projector.locator("[data-sitting-state]").filter(has_text="Suspended").wait_for()
+    chair.get_by_role("button", name="Resume").wait_for()
+    assert chair.get_by_role("button", name="Suspend").count() == 0
+
     for page in (chair, kenya, projector, secretariat):
         assert page.console_errors == [], page.console_errors
