@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib.util
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -566,7 +566,7 @@ def _extras(draft: Draft, public: list[Amendment], paragraphs: list[Any], sittin
             sittings: list[SittingView]) -> dict[str, Any]:
     """Positions, statements, decisions and votes of the public record, keyed by item."""
     out: dict[str, Any] = {"positions": defaultdict(list), "statements": defaultdict(list), "decisions": [],
-                           "decision_of": {}, "votes": [], "decided_items": set()}
+                           "decision_of": {}, "votes": [], "decided_items": defaultdict(list)}
     label_of = {p.id: p.label for p in paragraphs}
     number_of = {a.id: _number(draft, a) for a in public}
     paragraph_of = {a.id: a.paragraph_id for a in public}
@@ -593,6 +593,15 @@ def _extras(draft: Draft, public: list[Amendment], paragraphs: list[Any], sittin
     return out
 
 
+SAME_DECLARATION = timedelta(seconds=5)
+
+
+def _declared(out: dict[str, Any], key: tuple[str, int], at: datetime) -> bool:
+    """Is drafting's event the state change of a declaration the votes module recorded (same item,
+    within seconds)? Then the Decision row, which has the method and the sitting, stands for it."""
+    return any(abs(_aware(at) - _aware(when)) <= SAME_DECLARATION for when in out["decided_items"].get(key, ()))
+
+
 def _decisions_from_drafting(draft: Draft, public: list[Amendment], paragraphs: list[Any], item_name: Any,
                              sittings: list[SittingView], out: dict[str, Any]) -> None:
     """The outcomes the Chair declared, from drafting's own history (used until votes/decisions exist)."""
@@ -603,7 +612,7 @@ def _decisions_from_drafting(draft: Draft, public: list[Amendment], paragraphs: 
             .order_by(AmendmentEvent.created_at, AmendmentEvent.id))
         states = {a.id: a.state for a in public}
         for e in events:
-            if ("amendment", e.amendment_id) in out["decided_items"]:
+            if _declared(out, ("amendment", e.amendment_id), e.created_at):
                 continue
             kind, label, name = item_name(None, e.amendment_id)
             outcome = e.to_state or states[e.amendment_id].value
@@ -620,7 +629,7 @@ def _decisions_from_drafting(draft: Draft, public: list[Amendment], paragraphs: 
             ParagraphEvent.to_state != ParagraphState.under_discussion.value)
             .order_by(ParagraphEvent.created_at, ParagraphEvent.id))
         for e in events:
-            if ("paragraph", e.paragraph_id) in out["decided_items"]:
+            if _declared(out, ("paragraph", e.paragraph_id), e.created_at):
                 continue
             kind, label, name = item_name(e.paragraph_id, None)
             outcome = e.to_state or ""
@@ -676,7 +685,7 @@ def _decisions_from_votes_helper(draft: Draft, public: list[Amendment], item_nam
     def visible(paragraph_id: int | None, amendment_id: int | None) -> bool:
         return amendment_id is None or amendment_id in public_ids
 
-    decided_items: set[tuple[str, int]] = set()
+    decided_items: dict[tuple[str, int], list[datetime]] = defaultdict(list)
     for d in db.session.scalars(sa.select(Decision).where(Decision.draft_id == draft.id)
                                 .order_by(Decision.created_at, Decision.id)):
         if not visible(d.paragraph_id, d.amendment_id):
@@ -692,7 +701,7 @@ def _decisions_from_votes_helper(draft: Draft, public: list[Amendment], item_nam
         out["decisions"].append(view)
         key = ("amendment", d.amendment_id) if d.amendment_id else ("paragraph", d.paragraph_id)
         out["decision_of"][key] = view
-        decided_items.add(key)  # type: ignore[arg-type]
+        decided_items[key].append(d.created_at)  # type: ignore[index]
     out["decided_items"] = decided_items
     for v in db.session.scalars(sa.select(Vote).where(Vote.draft_id == draft.id, Vote.state == VoteState.closed)
                                 .order_by(Vote.opened_at, Vote.id)):
