@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import sqlalchemy as sa
+
 from forum import permissions, realtime
 from forum.audit.services import record
 from forum.db import utcnow
@@ -66,6 +68,7 @@ def open_poll(actor: Any, space: Space, item: ItemRef, *, question: str = "", mi
         errors["minutes"] = [f"Use a whole number of minutes from 1 to {MAX_MINUTES}, or leave it empty."]
     if errors:
         raise ValidationFailed("The poll could not be opened.", errors)
+    db.session.execute(sa.select(Space.id).where(Space.id == space.id).with_for_update())  # one opener at a time
     existing = queries.open_poll_on(space.id, item)
     if existing is not None:
         return existing  # one open poll per item and space: a double submission finds it
@@ -96,6 +99,9 @@ def answer_poll(actor: Any, poll: Poll, choice: str) -> PollAnswer:
     if not permissions.can_write_space(actor, space):
         raise NotAllowed("Observers follow the group's polls without answering them.")
     chosen = parse_choice(choice)
+    # Answers to one poll are written in turn (PostgreSQL); a close that commits first is seen here.
+    db.session.execute(sa.select(Poll.id).where(Poll.id == poll.id).with_for_update())
+    db.session.refresh(poll)
     if not poll.is_open():
         raise InvalidState("The poll is closed.")
     p = permissions.participation(actor, space.meeting_id)
@@ -122,6 +128,8 @@ def close_poll(actor: Any, poll: Poll) -> Poll:
     _require_member(actor, space)
     if not permissions.can_open_poll(actor, space):
         raise NotAllowed("Only the group's spokesperson or secretary (a regional group's coordinator) closes polls.")
+    db.session.execute(sa.select(Poll.id).where(Poll.id == poll.id).with_for_update())
+    db.session.refresh(poll)
     if poll.state is PollState.closed:
         return poll
     now = utcnow()

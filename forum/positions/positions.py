@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pycountry
+import sqlalchemy as sa
 
 from forum import permissions
 from forum.audit.services import record
@@ -18,6 +19,7 @@ from forum.db import utcnow
 from forum.drafting import diff
 from forum.drafting.drafts import actor_name
 from forum.drafting.events import publish_draft
+from forum.drafting.models import Draft
 from forum.errors import InvalidState, NotAllowed, ValidationFailed
 from forum.extensions import db
 from forum.meetings.models import Sitting
@@ -72,6 +74,12 @@ def _holder(item: ItemRef, group: Any) -> tuple[str, Any]:
     return regional.code, regional
 
 
+def _lock_draft(item: ItemRef) -> None:
+    """Writers on one draft's positions take its row in turn (PostgreSQL), so that two identical
+    submissions at the same moment find each other instead of colliding on the unique key."""
+    db.session.execute(sa.select(Draft.id).where(Draft.id == item.draft.id).with_for_update())
+
+
 def item_payload(item: ItemRef) -> dict[str, Any]:
     cols = item.columns()
     return {"item": {"kind": item.kind, "id": item.id}, "paragraph_id": cols["paragraph_id"],
@@ -102,6 +110,7 @@ def record_position(actor: Any, item: ItemRef, *, group: str, stance: str, state
                                                 or holder not in permissions.position_holders(stated_by)):
         raise ValidationFailed("Name who stated the position.",
                                {"stated_by": ["Choose the group's spokesperson, secretary or coordinator."]})
+    _lock_draft(item)
     position = queries.position_of(item, holder)
     if position is not None and position.stance is chosen and position.statement == text:
         return position  # recorded already: a second submission changes nothing
@@ -171,6 +180,7 @@ def add_statement(actor: Any, item: ItemRef, *, member_state: str, stance: str, 
     _check_sitting(item, sitting)
     chosen = parse_stance(stance)
     words = _text(text, "text", MAX_STATEMENT_TEXT)
+    _lock_draft(item)
     latest = next((s for s in reversed(queries.statements_for_item(item)) if s.member_state == state), None)
     if latest is not None and (latest.regional_group_id, latest.stance, latest.text) == (
             regional.id if regional is not None else None, chosen, words):

@@ -45,8 +45,8 @@ def positions_for_item(item: ItemRef) -> list[Position]:
 
 
 def position_of(item: ItemRef, holder: str) -> Position | None:
-    return db.session.scalars(sa.select(Position).where(Position.item_key == key_of(item),
-                                                        Position.holder == holder)).first()
+    return db.session.scalars(sa.select(Position).where(Position.item_key == key_of(item), Position.holder == holder)
+                              .execution_options(populate_existing=True)).first()
 
 
 def statements_for_item(item: ItemRef) -> list[Statement]:
@@ -116,7 +116,8 @@ def open_poll_on(space_id: int, item: ItemRef) -> Poll | None:
 
 def answer_of(poll_id: int, participant_id: int) -> PollAnswer | None:
     return db.session.scalars(sa.select(PollAnswer).where(PollAnswer.poll_id == poll_id,
-                                                          PollAnswer.participant_id == participant_id)).first()
+                                                          PollAnswer.participant_id == participant_id)
+                              .execution_options(populate_existing=True)).first()
 
 
 def poll_results(poll_id: int) -> dict[str, int]:

@@ -361,3 +361,54 @@ def test_the_board_shows_the_method_of_a_decision_declared_through_the_votes_mod
         drafts.decide_paragraph(user(w, "chair"), para(w, "2"), "under_discussion", note="The body agreed.")
     rows = {r["label"]: r for r in board.status_board(user(w, "observer"), db.session.get(Draft, w.draft_id))}
     assert rows["2"]["decision"] is None and rows["2"]["state"] == "under_discussion"
+
+
+# --- double submissions at the same moment ------------------------------------------------------------
+
+@pytest.mark.postgres
+def test_the_same_position_and_answer_submitted_at_the_same_moment_are_recorded_once(app, w, backend):
+    import threading
+
+    from forum.accounts.models import User
+    from forum.meetings.models import SpaceKind
+    from forum.positions import polls
+    from forum.positions.items import load_item
+    from forum.positions.models import Poll, PollAnswer
+    from tests.positions_world import space
+
+    with unit_of_work():
+        poll = polls.open_poll(user(w, "wkr_secretary"), db.session.merge(space(w, SpaceKind.group, "worker")),
+                               paragraph_item(w, "2"))
+    poll_id, paragraph_id = poll.id, paragraph_item(w, "2").id
+    ids = {role: w.u[role].id for role in ("wkr_secretary", "wkr_spokesperson", "worker")}
+    db.session.rollback()
+    errors: list[BaseException] = []
+
+    def run(action) -> None:
+        try:
+            with app.app_context():
+                with unit_of_work():
+                    action()
+                db.session.remove()
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    def record_it(role: str) -> None:
+        positions.record_position(db.session.get(User, ids[role]), load_item("paragraph", paragraph_id),
+                                  group="worker", stance="oppose", statement="As agreed in the caucus.")
+
+    def answer_it() -> None:
+        polls.answer_poll(db.session.get(User, ids["worker"]), db.session.get(Poll, poll_id), "oppose")
+
+    threads = [threading.Thread(target=run, args=(lambda role=role: record_it(role),))
+               for role in ("wkr_secretary", "wkr_spokesperson") * 4]
+    threads += [threading.Thread(target=run, args=(answer_it,)) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Position)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PositionChange)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PollAnswer)) == 1
