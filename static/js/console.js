@@ -30,6 +30,14 @@
       li.appendChild(commandForm(api, "move_request", { request_id: s.id, position: s.position + 1 }, L.ui.down));
       li.appendChild(document.createTextNode(" "));
       li.appendChild(commandForm(api, "remove_request", { request_id: s.id }, L.ui.remove));
+      // A time limit for this speaker (else the sitting's default applies when they get the floor).
+      const limit = commandForm(api, "set_time_limit", { request_id: s.id }, L.ui.set, "");
+      const id = `limit-${s.id}`;
+      limit.classList.add("limit-form");
+      limit.insertBefore(S.el("label", { for: id, class: "meta" }, ` ${L.ui.limit} `), limit.lastChild);
+      limit.insertBefore(S.el("input", { id, name: "seconds", type: "number", min: "10", max: "3600", size: "5",
+        value: s.time_limit || state.default_limit || "" }), limit.lastChild);
+      li.appendChild(limit);
       if (s.time_limit) li.appendChild(S.el("span", { class: "meta" }, ` (${s.time_limit} ${L.ui.seconds})`));
     };
     S.renderCommon(root, state, api);
@@ -58,7 +66,8 @@
       const script = root.querySelector("[data-script]");
       if (script) script.textContent = state.officers.script || "";
       const input = root.querySelector("[data-script-input]");
-      if (input && (type === "item_changed" || type === null) && document.activeElement !== input) input.value = state.officers.script || "";
+      if (input && (type === "item_changed" || type === "script_changed" || type === null)
+          && document.activeElement !== input) input.value = state.officers.script || "";
       const messages = root.querySelector("[data-messages]");
       if (messages && (type === "officers_message" || type === null)) {
         S.fill(messages, (state.officers.messages || []).map((m) => {

@@ -3,6 +3,8 @@ a delegate asking for the floor and voting, and the room projector, all live wit
 
 from __future__ import annotations
 
+import re
+
 from tests.conftest import PASSWORD
 from tests.drafting_world import para
 from tests.sittings_world import build
@@ -38,10 +40,14 @@ def test_a_sitting_runs_in_the_browser_with_console_delegate_and_projector(
     kenya.locator("[data-own-place]").filter(has_text="1").wait_for()
     chair.locator("[data-speakers-list]").filter(has_text="Kenya Delegate").wait_for()
     projector.locator("[data-speakers-list]").filter(has_text="Kenya Delegate").wait_for()
+    kenya_entry = chair.locator("[data-speakers-list] li").filter(has_text="Kenya Delegate")
+    kenya_entry.get_by_label("Time limit (seconds)").fill("90")
+    kenya_entry.get_by_role("button", name="Set").click()
+    chair.locator("[data-speakers-list] li").filter(has_text="Kenya Delegate").filter(has_text="(90 s)").wait_for()
     chair.get_by_role("button", name="Next speaker").click()
     kenya.locator("[data-own-place]").filter(has_text="You have the floor").wait_for()
     projector.locator("[data-current-speaker]").filter(has_text="Kenya Delegate").wait_for()
-    projector.locator("[data-timer]").filter(has_text="remaining").wait_for()
+    projector.locator("[data-timer]").filter(has_text=re.compile(r"^1:[23]\d remaining")).wait_for()
 
     # The secretariat types an oral amendment: the room sees the change as it is typed.
     secretariat = signed_in_page(w.secretariat, PASSWORD)
