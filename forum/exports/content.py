@@ -310,6 +310,9 @@ def _sitting_blocks(s: Snapshot, sitting: SittingView | None, decisions: list, v
 
         blocks.append(Heading(_("Sitting %(n)s — %(title)s", n=sitting.number, title=sitting.title), 1))
         blocks.append(plain(format_instant(sitting.starts_at, s.timezone), style="meta"))
+        if sitting.taken:
+            blocks.append(Para([Run(_("Items taken") + ": ", bold=True), Run("; ".join(sitting.taken))],
+                               style="meta"))
     else:
         blocks.append(Heading(_("Decisions outside a sitting"), 1))
     if decisions:
@@ -317,7 +320,7 @@ def _sitting_blocks(s: Snapshot, sitting: SittingView | None, decisions: list, v
             [_("Item"), _("Decision"), _("Method"), _("Declared by"), _("Note")],
             [[s.decision_citation(d), d.outcome_label, method_label(d.method),
               d.declared_by + (" " + _("(for the Chair)") if d.for_chair else ""), d.note] for d in decisions],
-            caption=_("Items taken and decisions")))
+            caption=_("Decisions")))
         for d in decisions:
             if d.reservations:
                 blocks.append(Para([Run(_("Reservations on %(item)s", item=d.item) + ": ", bold=True),
@@ -337,7 +340,7 @@ def record_document(s: Snapshot) -> Document:
     doc.blocks.append(PageBreak())
     any_sitting = False
     for sitting in s.sittings:
-        if not sitting.decisions and not sitting.votes:
+        if not sitting.decisions and not sitting.votes and not sitting.taken:
             continue
         any_sitting = True
         doc.blocks += _sitting_blocks(s, sitting, sitting.decisions, sitting.votes)

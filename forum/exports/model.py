@@ -218,6 +218,7 @@ class SittingView:
     state: str
     decisions: list[DecisionView] = field(default_factory=list)
     votes: list[VoteView] = field(default_factory=list)
+    taken: list[str] = field(default_factory=list)  # items taken up for discussion, in order
 
 
 @dataclass
@@ -589,11 +590,34 @@ def _extras(draft: Draft, public: list[Amendment], paragraphs: list[Any], sittin
     _decisions_from_votes_helper(draft, public, item_name, sitting_number, out)
     _decisions_from_drafting(draft, public, paragraphs, item_name, sittings, out)
     _positions_and_statements(draft, public, out)
+    _items_taken(public, paragraphs, item_name, sittings)
     out["decisions"].sort(key=lambda d: (_aware(d.at) if d.at else datetime.min.replace(tzinfo=UTC), d.item))
     return out
 
 
 SAME_DECLARATION = timedelta(seconds=5)
+
+
+def _items_taken(public: list[Amendment], paragraphs: list[Any], item_name: Any, sittings: list[SittingView]) -> None:
+    """The items each sitting took up (amendments taken up for discussion, paragraphs put under
+    discussion), in the order they were taken, by the time they were taken."""
+    taken: list[tuple[datetime, int, str]] = []
+    ids = [a.id for a in public]
+    if ids:
+        for e in db.session.scalars(sa.select(AmendmentEvent).where(
+                AmendmentEvent.amendment_id.in_(ids), AmendmentEvent.action == "discuss")):
+            taken.append((_aware(e.created_at), e.id, item_name(None, e.amendment_id)[2]))
+    paragraph_ids = [p.id for p in paragraphs]
+    if paragraph_ids:
+        for e in db.session.scalars(sa.select(ParagraphEvent).where(
+                ParagraphEvent.paragraph_id.in_(paragraph_ids), ParagraphEvent.action.in_(("decide", "reopen")),
+                ParagraphEvent.to_state == ParagraphState.under_discussion.value)):
+            taken.append((_aware(e.created_at), -e.id, item_name(e.paragraph_id, None)[2]))
+    for at, _ident, name in sorted(taken):
+        number = _sitting_at(sittings, at)
+        sitting = next((s for s in sittings if s.number == number), None)
+        if sitting is not None and name not in sitting.taken:
+            sitting.taken.append(name)
 
 
 def _declared(out: dict[str, Any], key: tuple[str, int], at: datetime) -> bool:

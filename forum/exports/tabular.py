@@ -117,7 +117,7 @@ def as_json(s: Snapshot) -> dict[str, Any]:
             "positions": [asdict(x) for x in a.positions], "statements": [asdict(x) for x in a.statements],
             "decision": _decision(a.decision),
         } for a in s.amendments],
-        "sittings": [{"number": x.number, "title": x.title, "starts_at": _when(x.starts_at),
+        "sittings": [{"number": x.number, "title": x.title, "starts_at": _when(x.starts_at), "items_taken": x.taken,
                       "decisions": [_decision(d) for d in x.decisions], "votes": [_vote(v) for v in x.votes]}
                      for x in s.sittings],
         "decisions_outside_sittings": [_decision(d) for d in s.decisions_outside_sittings],

@@ -273,11 +273,14 @@ def test_rule_35_record_of_decisions_per_sitting_cites_symbol_and_paragraph(snap
     assert items["amendment D.4 to paragraph 4"].method == "vote:record"
     assert items["paragraph 1"].method == "vote:secret"
     assert items["paragraph 2bis"].reservations == [RESERVATION]
+    assert second.taken[:4] == ["amendment D.1 to paragraph 2", "amendment D.2 to paragraph 2",
+                                "amendment D.3 to paragraph 3(b)", "amendment D.4 to paragraph 4"]
+    assert "paragraph 1" in second.taken and "paragraph 2" in second.taken
     text = export(snap, "record", "md").decode("utf-8")
     assert f"{snap.symbol}, paragraph 2bis" in text and f"{snap.symbol}, amendment D.4 to paragraph 4" in text
     assert "by vote (record vote)" in text and "by vote (secret ballot)" in text
     assert "Weights" in text and "Quorum" in text and "Majority required" in text
-    assert RESERVATION in text and "Segunda sesión" in text
+    assert RESERVATION in text and "Segunda sesión" in text and "Items taken:" in text
 
 
 def test_rule_35_compilation_lists_movers_seconders_text_and_outcomes(snap):
