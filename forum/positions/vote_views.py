@@ -197,15 +197,20 @@ def _vote_page(meeting: Meeting, vote: Vote, *, ballot_form: BallotForm | None =
     view = votes.vote_view(vote, current_user)
     item = item_of_row(vote)
     can_cast = permissions.can_cast_ballot(current_user, vote)
-    seat = None
+    seat, why_not = None, None
     if can_cast:
         seat, _group = votes.seat_for(permissions.participation(current_user, meeting), vote)
+    elif vote.is_open:
+        try:
+            votes.seat_for(permissions.participation(current_user, meeting), vote)
+        except DomainError as exc:
+            why_not = _(exc.message)
     voted = seat is not None and db.session.scalar(sa.select(sa.func.count()).select_from(votes.VoteParticipation)
                                                    .where(votes.VoteParticipation.vote_id == vote.id,
                                                           votes.VoteParticipation.voter_key == seat)) > 0
     response = render_template(
         "positions/votes/show.html", meeting=meeting, vote=vote, view=view, item=item, item_url=item_page_url(item),
-        can_cast=can_cast, voted=voted, seat=seat,
+        can_cast=can_cast, voted=voted, seat=seat, why_not=why_not,
         ballot_form=ballot_form or BallotForm(formdata=None), receipt_form=receipt_form or ReceiptForm(formdata=None),
         receipt=receipt, receipt_result=receipt_result, charts=charts(view),
         can_close=vote.is_open and permissions.can_close_vote(current_user, vote),

@@ -207,3 +207,9 @@ def test_paragraph_page_shows_decisions_and_votes_with_the_chairs_buttons(w, log
     assert f"/votes/{vote_id}" in chair.text and "Put Paragraph 1 to the vote" in chair.text
     delegate = login(w.u["kenya"]).get(path)
     assert "Decisions and votes" in delegate.text and "Put Paragraph 1 to the vote" not in delegate.text
+
+
+def test_a_participant_who_does_not_vote_is_told_why(w, login):
+    vote_id = vh.open_on(w)
+    assert "Observers and the secretariat do not vote." in login(w.u["observer"]).get(vote_path(w, vote_id)).text
+    assert "not a voting member" in login(w.u["emp_secretary"]).get(vote_path(w, vote_id)).text
