@@ -207,7 +207,8 @@ def test_pdf_of_the_final_text_numbers_and_marks_pending_paragraphs(snap):
 
 # --- determinism ----------------------------------------------------------------------------------------------
 
-def test_same_state_exports_to_the_same_bytes_in_every_format(w):
+@pytest.mark.postgres
+def test_same_state_exports_to_the_same_bytes_in_every_format(backend, w):
     first = every_export(gather(draft(w), as_of=AS_OF))
     second = every_export(gather(draft(w), as_of=AS_OF))
     assert first.keys() == second.keys() and len(first) == 20
@@ -325,7 +326,8 @@ def test_status_csv_neutralises_formulas(snap):
     assert labels == ["preamble", "1", "2", "D.1", "D.2", "2bis", "3", "3(a)", "3(b)", "D.3", "4", "D.4"]
 
 
-def test_json_validates_against_its_published_schema(snap):
+@pytest.mark.postgres
+def test_json_validates_against_its_published_schema(backend, snap):
     import jsonschema
 
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
