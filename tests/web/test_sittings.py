@@ -138,3 +138,12 @@ def test_the_console_page_runs_a_bounded_number_of_queries(w, login, count_queri
     with count_queries() as counter:
         assert client.get(url(w, "/console")).status_code == 200
     assert counter.n <= 60, counter.statements
+
+
+def test_without_javascript_a_delegate_withdraws_their_own_request(w, login):
+    client = login(w.u["kenya"])
+    mine = run(w, "kenya", "request_floor")
+    html = client.get(url(w)).get_data(as_text=True)
+    assert f'name="request_id" value="{mine["request_id"]}"' in html
+    client.post(url(w, "/commands/withdraw_request"), data={"request_id": str(mine["request_id"]), "next": "live"})
+    assert queries.speakers_view(w.sitting_id)["waiting"] == []
