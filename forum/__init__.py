@@ -128,7 +128,7 @@ def _init_database(app: Flask) -> None:
     with app.app_context():
         engine = ext.db.engine
         if engine.dialect.name == "sqlite":
-            install_sqlite_pragmas(engine)
+            install_sqlite_pragmas(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
         else:
             @event.listens_for(engine, "connect")
             def _utc(dbapi_conn: Any, _record: Any) -> None:

@@ -16,6 +16,7 @@ class Config:
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE / 'forum.sqlite3'}"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLITE_BUSY_TIMEOUT_MS = 10_000  # a writer waits this long for the lock, then the request gets 503
     REDIS_URL: str | None = None
     REDIS_PREFIX = "forum:"  # keys and channels, so that several deployments can share a server
     UPLOAD_DIR = str(INSTANCE / "uploads")
@@ -85,7 +86,8 @@ class ProductionConfig(Config):
 
 _INT_KEYS = {"PROXY_HOPS", "SMTP_PORT", "MAX_CONTENT_LENGTH", "IMPORT_MAX_BYTES", "PAGE_SIZE",
              "PASSWORD_RESET_HOURS", "MAX_UPLOAD_MB", "IDEMPOTENCY_TTL_HOURS", "HSTS_SECONDS",
-             "SOCKET_MAX_CONNECTIONS_PER_USER", "SOCKET_MAX_MESSAGE_BYTES", "ZIP_MAX_ENTRIES", "ZIP_MAX_EXPANDED_MB"}
+             "SOCKET_MAX_CONNECTIONS_PER_USER", "SOCKET_MAX_MESSAGE_BYTES", "ZIP_MAX_ENTRIES", "ZIP_MAX_EXPANDED_MB",
+             "SQLITE_BUSY_TIMEOUT_MS"}
 _BOOL_KEYS = {"SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE", "SMTP_STARTTLS", "WTF_CSRF_ENABLED",
               "RATELIMIT_ENABLED", "DEBUG"}
 _SECONDS_KEYS = {"PERMANENT_SESSION_LIFETIME", "REMEMBER_COOKIE_DURATION", "SESSION_IDLE_TIMEOUT",

@@ -75,15 +75,19 @@ class Timestamped:
 _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
 
 
-def install_sqlite_pragmas(engine: Engine) -> None:
-    """WAL, FULL sync (an acknowledged ballot survives power loss), FKs, and our own BEGINs."""
+def install_sqlite_pragmas(engine: Engine, busy_timeout_ms: int = 10_000) -> None:
+    """WAL, FULL sync (an acknowledged ballot survives power loss), FKs, and our own BEGINs.
+
+    A writer waits up to `busy_timeout_ms` for the write lock; beyond it the request answers 503
+    with Retry-After (forum.errors_views), never a 500.
+    """
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # let SQLAlchemy emit BEGIN itself
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=10000")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         if engine.url.database not in (None, "", ":memory:"):
             cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=FULL")

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from forum.errors import HTTP_CODES, DomainError
 
 log = logging.getLogger(__name__)
+
+# OperationalErrors that mean "busy, try again" rather than a fault (SQLite, then PostgreSQL).
+BUSY_MARKERS = ("database is locked", "database table is locked", "database schema is locked",
+                "lock timeout", "could not obtain lock", "deadlock detected", "could not serialize access")
+RETRY_AFTER_SECONDS = 5
 
 TITLES = {
     400: "The request could not be understood",
@@ -22,6 +28,7 @@ TITLES = {
     413: "The file is too large",
     422: "Some information is not valid",
     429: "Too many requests",
+    503: "The service is busy",
     500: "Something went wrong on our side",
 }
 
@@ -64,6 +71,20 @@ def register(app: Flask) -> None:
             429: _("Too many requests in a short time. Wait a moment and try again."),
         }
         return _respond(status, HTTP_CODES.get(status, "error"), messages.get(status, exc.description or ""))
+
+    @app.errorhandler(sa_exc.OperationalError)
+    @app.errorhandler(sa_exc.TimeoutError)
+    def _database_busy(exc: Exception):
+        """A lock held too long (SQLite's busy timeout, PostgreSQL's lock timeout or a deadlock) or no
+        free connection: nothing was written, so the client is told to retry, never shown a 500."""
+        if isinstance(exc, sa_exc.OperationalError) and not any(m in str(exc) for m in BUSY_MARKERS):
+            return _crash(exc)
+        log.warning("database busy, answered 503: %s", str(exc).splitlines()[0][:200])
+        body, status = _respond(503, "database_busy", _("The database is busy: nothing was saved. "
+                                                         "Try again in a few seconds."))
+        response = make_response(body, status)
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @app.errorhandler(Exception)
     def _crash(exc: Exception):

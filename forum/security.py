@@ -147,10 +147,12 @@ def _escaped(value: Any) -> Any:
 
 
 def install_log_escaping() -> None:
-    """Log lines cannot be forged through data: CR, LF, ESC and NUL in a message and its arguments
-    (a name, an email, an address) are written escaped, so one record stays one line.
+    """Log lines cannot be forged through data: CR, LF, ESC and NUL in a record's arguments (a name,
+    an email, an address, a request line) are written escaped, so one record stays one line.
 
-    Tracebacks are formatted apart (exc_text) and keep their lines. Installed once per process.
+    Data goes into logs as arguments (`log.warning("... %s", name)`), never formatted into the
+    message itself; the message, a constant, keeps its own line breaks and colours, and tracebacks
+    are formatted apart. Installed once per process.
     """
     factory = logging.getLogRecordFactory()
     if getattr(factory, "forum_escaping", False):
@@ -158,7 +160,6 @@ def install_log_escaping() -> None:
 
     def make(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = factory(*args, **kwargs)
-        record.msg = _escaped(record.msg)
         if isinstance(record.args, tuple):
             record.args = tuple(_escaped(a) for a in record.args)
         elif isinstance(record.args, dict):

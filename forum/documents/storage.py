@@ -14,6 +14,7 @@ its hash; `open_blob` and `sweep` finish the move when a row names that hash.
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
 import logging
 import os
@@ -46,6 +47,7 @@ READY = ".ready"
 STALE_SECONDS = 6 * 3600  # an upload is copied in seconds once the request has arrived
 _PENDING = "forum_pending_files"
 _SHA = re.compile(r"^[0-9a-f]{64}$")
+_DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,19 @@ ACCEPTED = _l("PDF, Word (DOCX), Excel (XLSX), PowerPoint (PPTX), OpenDocument t
 class FileTooLarge(ValidationFailed):
     code = "too_large"
     status = 413
+
+
+class StorageFull(ValidationFailed):
+    """The uploads disk is full (or over quota): nothing was kept; the operator must make room."""
+
+    code = "insufficient_storage"
+    status = 507
+
+
+def _storage_full() -> StorageFull:
+    message = _("The server has no room left to store this file. Nothing was saved; tell the meeting "
+                "secretariat, and try again later.")
+    return StorageFull(message, {"file": [message]})
 
 
 def refuse(message: str) -> ValidationFailed:
@@ -279,8 +294,13 @@ def receive(stream: BinaryIO, filename: str | None, *, session: Session,
     """
     limit = max_upload_bytes() if max_bytes is None else max_bytes
     tmp = upload_root() / TMP
-    tmp.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=tmp, prefix="incoming-")
+    try:
+        tmp.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=tmp, prefix="incoming-")
+    except OSError as exc:
+        if exc.errno in _DISK_FULL:
+            raise _storage_full() from exc
+        raise
     path = Path(name)
     try:
         digest = hashlib.sha256()
@@ -302,6 +322,12 @@ def receive(stream: BinaryIO, filename: str | None, *, session: Session,
         sha = digest.hexdigest()
         ready = tmp / f"{sha}.{secrets.token_hex(6)}{READY}"
         os.replace(path, ready)
+    except OSError as exc:
+        path.unlink(missing_ok=True)  # no partial file, whatever failed
+        if exc.errno in _DISK_FULL:
+            log.error("uploads disk full at %s: an upload of %s was refused", tmp, filename)
+            raise _storage_full() from exc
+        raise
     except BaseException:
         path.unlink(missing_ok=True)
         raise
