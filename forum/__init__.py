@@ -64,6 +64,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from forum.meetings.views import bp as meetings_bp
     from forum.positions.views import bp as positions_bp
     from forum.positions.vote_views import bp as votes_bp
+    from forum.proceedings.views import bp as proceedings_bp
     from forum.sittings.views import bp as sittings_bp
 
     app.register_blueprint(accounts_bp)
@@ -75,6 +76,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(positions_bp)
     app.register_blueprint(votes_bp)
     app.register_blueprint(sittings_bp)
+    app.register_blueprint(proceedings_bp)
     from forum import api
 
     api.init_app(app)

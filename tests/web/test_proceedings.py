@@ -42,7 +42,8 @@ def test_rule_34_secretariat_writes_from_the_speakers_list(w, login):
     response = sec.post(f"{base(w)}/sittings/{w.sitting_id}/interventions/new", data=data)
     assert response.status_code == 302
     i = db.session.scalars(sa.select(Intervention)).one()
-    assert (i.summary, i.speaking_seconds, i.speaker_request_id) == ("Welcomed the paragraph.", 95, w.requests["africa"])
+    assert (i.summary, i.speaking_seconds, i.speaker_request_id) == (
+        "Welcomed the paragraph.", 95, w.requests["africa"])
     # A second submission of the same form creates nothing and leads to the summary.
     again = sec.post(f"{base(w)}/sittings/{w.sitting_id}/interventions/new", data=data)
     assert again.status_code == 302 and again.headers["Location"].endswith(f"/interventions/{i.id}")
