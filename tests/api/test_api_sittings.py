@@ -65,11 +65,12 @@ def test_get_sitting_state(api, w):
     path = f"/sittings/{w.sitting_id}/state"
     delegate = api(w.u["kenya"]).get(path).get_json()
     assert delegate["state"] == "live" and delegate["live"] and delegate["draft_id"] == w.draft_id
-    assert delegate["agenda"] and delegate["item"]["label"] == "preamble"  # the first item still open
-    assert "attendance" not in delegate and "chair" not in delegate
+    assert delegate["item"]["label"] == "preamble"  # the first item still open
+    assert "attendance" not in delegate and "chair" not in delegate and "agenda" not in delegate  # the console's
     api(w.secretariat).put(f"/sittings/{w.sitting_id}/attendance", {"member_states": ["KE"]})
     secretariat = api(w.secretariat).get(path).get_json()
     assert secretariat["attendance"] == {"participants": [], "member_states": ["KE"]} and "chair" in secretariat
+    assert [a["label"] for a in secretariat["agenda"]][:2] == ["preamble", "1"]
     assert api(None).get(path).status_code == 401
     assert api(w.outsider).get(path).status_code == 404
     assert api(w.u["kenya"]).get("/sittings/999999/state").status_code == 404
