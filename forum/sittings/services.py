@@ -294,10 +294,14 @@ def set_item(actor: Any, sitting: Sitting, payload: Payload) -> dict[str, Any]:
     return _set_item(actor, sitting, live, kind, ident, chair)
 
 
-def _step(actor: Any, sitting: Sitting, step: int) -> dict[str, Any]:
+def _step(actor: Any, sitting: Sitting, step: int, payload: Payload) -> dict[str, Any]:
     chair = _preside(actor, sitting)
     live = _live(sitting)
     _not_closed(sitting)
+    seen = payload.get("if_item")
+    if isinstance(seen, str) and seen and seen != live.current_key:
+        # A second click sent before the first one's update arrived: the move is already made.
+        return {"item": queries.item_view(live), "duplicate": True}
     draft = db.session.get(Draft, live.draft_id)
     items = queries.agenda(draft)  # type: ignore[arg-type]
     keys = [f"{i['kind']}:{i['id']}" for i in items]
@@ -308,8 +312,8 @@ def _step(actor: Any, sitting: Sitting, step: int) -> dict[str, Any]:
     return _set_item(actor, sitting, live, items[target]["kind"], items[target]["id"], chair)
 
 
-command("next_item", "preside")(lambda actor, sitting, payload: _step(actor, sitting, 1))
-command("previous_item", "preside")(lambda actor, sitting, payload: _step(actor, sitting, -1))
+command("next_item", "preside")(lambda actor, sitting, payload: _step(actor, sitting, 1, payload))
+command("previous_item", "preside")(lambda actor, sitting, payload: _step(actor, sitting, -1, payload))
 
 
 @command("take_up", "preside")
@@ -499,6 +503,12 @@ def grant_floor(actor: Any, sitting: Sitting, payload: Payload) -> dict[str, Any
     speaker's limit (or the sitting's default)."""
     chair = _preside(actor, sitting)
     live = _running(sitting)
+    if "if_current" in payload:
+        # "Next speaker" names who was speaking when it was clicked: a double click changes nothing.
+        current = db.session.scalars(sa.select(SpeakerRequest.id).where(
+            SpeakerRequest.sitting_id == sitting.id, SpeakerRequest.state == RequestState.speaking)).first()
+        if str(payload["if_current"] or "") != str(current or ""):
+            return {"request_id": current, "duplicate": True}
     queue = speakers.waiting(sitting.id)
     if payload.get("request_id") not in (None, ""):
         request = _request(sitting, payload)

@@ -41,6 +41,11 @@
       if (s.time_limit) li.appendChild(S.el("span", { class: "meta" }, ` (${s.time_limit} ${L.ui.seconds})`));
     };
     S.renderCommon(root, state, api);
+    // What the double-click guards compare with: the item and the speaker as this page shows them.
+    root.querySelectorAll("[data-if-item]").forEach((input) => { input.value = state.item ? `${state.item.kind}:${state.item.id}` : ""; });
+    root.querySelectorAll("[data-if-current]").forEach((input) => {
+      input.value = state.speakers && state.speakers.current ? state.speakers.current.id : "";
+    });
     // The agenda: mark the current item, keep states fresh.
     const agenda = root.querySelector("[data-agenda]");
     if (agenda && state.agenda) {

@@ -186,3 +186,17 @@ def test_a_flood_of_requests_for_the_floor_is_limited_per_user(w, app):
         run(w, "kenya", "request_floor")
     run(w, "germany", "request_floor")  # others are not affected
     throttle.reset()
+
+
+def test_a_double_click_on_next_speaker_or_next_item_moves_once(w):
+    for role in ("kenya", "germany"):
+        run(w, role, "request_floor")
+    first = run(w, "chair", "grant_floor", if_current="")
+    again = run(w, "chair", "grant_floor", if_current="")  # sent before the first one's update arrived
+    assert again == {"request_id": first["request_id"], "duplicate": True}
+    assert waiting_names(w) == ["Germany Delegate"]
+    key = queries.live_of(w.sitting_id).current_key
+    run(w, "chair", "next_item", if_item=key)
+    moved = queries.live_of(w.sitting_id).current_key
+    assert run(w, "chair", "next_item", if_item=key)["duplicate"] is True
+    assert queries.live_of(w.sitting_id).current_key == moved != key
