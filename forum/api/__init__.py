@@ -49,10 +49,22 @@ class Api(flask_smorest.Api):
 
 
 def blueprints() -> list[core.ApiBlueprint]:
-    from forum.api import audit, discussions, documents, drafting, exports, meetings, positions, sittings, tokens, votes
+    from forum.api import (
+        audit,
+        discussions,
+        documents,
+        drafting,
+        exports,
+        meetings,
+        positions,
+        proceedings,
+        sittings,
+        tokens,
+        votes,
+    )
 
     return [meetings.blp, sittings.blp, discussions.blp, documents.blp, drafting.blp, positions.blp, votes.blp,
-            exports.blp, audit.blp, tokens.blp]
+            exports.blp, proceedings.blp, audit.blp, tokens.blp]
 
 
 def init_app(app: Flask) -> Api:
