@@ -38,7 +38,7 @@ from forum.api.schemas import (
 )
 from forum.db import unit_of_work
 from forum.drafting import amendments as amend
-from forum.drafting import drafts, marshalling, queries
+from forum.drafting import diff, drafts, marshalling, queries
 from forum.drafting.importing import ParsedDraft, ParsedParagraph, ParsedPart
 from forum.drafting.models import (
     LANGUAGES,
@@ -370,7 +370,7 @@ def add_draft_translation(data: dict[str, Any], draft_id: int, language: str):
                 raise ValidationFailed("The text could not be saved.",
                                        {f"paragraphs.{index}.id": ["Not a paragraph of this draft."]})
             current = queries.current_text(paragraph.id, language)
-            if current is not None and current.text == " ".join(item["text"].split()):
+            if current is not None and current.text == diff.normalise(item["text"]):
                 continue
             try:
                 drafts.set_translation(actor(), paragraph, language=language, text=item["text"])

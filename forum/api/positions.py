@@ -34,7 +34,7 @@ from forum.errors import NotAllowed, NotFound, ValidationFailed
 from forum.extensions import db
 from forum.meetings.models import Group, Sitting, Space
 from forum.positions import board, polls, positions, queries
-from forum.positions.items import ItemRef, load_item
+from forum.positions.items import ItemRef, item_of_row, load_item
 from forum.positions.models import Poll
 
 blp = ApiBlueprint("api_positions", __name__, tag="Positions",
@@ -156,8 +156,6 @@ def add_statement(data: dict[str, Any], kind: str, item_id: int):
 def poll_out(poll: Poll) -> dict[str, Any]:
     p = permissions.participation(actor(), poll.meeting_id)
     answer = queries.answer_of(poll.id, p.id) if p is not None else None
-    from forum.positions.items import item_of_row
-
     return {"id": poll.id, "space": poll.space_id, "item": item_of_row(poll).as_dict(), "question": poll.question,
             "state": poll.effective_state().value, "closes_at": poll.closes_at, "opened_by": poll.opened_by_name,
             "results": queries.poll_results(poll.id), "your_answer": answer.choice.value if answer else None}
