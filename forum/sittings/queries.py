@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from forum import permissions, presence, realtime
 from forum.db import utcnow
@@ -19,7 +20,7 @@ from forum.drafting import queries as drafting_queries
 from forum.drafting.drafts import amendment_label
 from forum.drafting.models import Amendment, AmendmentKind, Draft, Paragraph
 from forum.extensions import db
-from forum.meetings.models import Sitting
+from forum.meetings.models import Participant, Sitting
 from forum.sittings import speakers
 from forum.sittings.models import (
     OPEN_REQUESTS,
@@ -140,9 +141,12 @@ def speaker_view(r: SpeakerRequest) -> dict[str, Any]:
 
 
 def open_requests(sitting_id: int) -> list[SpeakerRequest]:
+    # The list needs each speaker's name only: not their offices and memberships (loaded eagerly elsewhere).
+    participant = joinedload(SpeakerRequest.participant)
     return list(db.session.scalars(
         sa.select(SpeakerRequest).where(SpeakerRequest.sitting_id == sitting_id,
                                         SpeakerRequest.state.in_(OPEN_REQUESTS))
+        .options(participant.lazyload(Participant.offices), participant.lazyload(Participant.memberships))
         .order_by(SpeakerRequest.position, SpeakerRequest.id)))
 
 

@@ -110,7 +110,7 @@ def test_unknown_commands_and_non_object_payloads_are_refused(w):
     assert "seconds" in err.value.fields
 
 
-def test_next_previous_and_any_item_follow_the_agenda_with_amendments_in_marshalled_order(w):
+def test_rule_24_next_previous_and_any_item_follow_the_agenda_in_the_marshalled_order(w):
     from forum.db import unit_of_work
     from forum.drafting import amendments as svc
     from tests.drafting_world import EMPLOYERS, WORKERS, draft
@@ -275,3 +275,17 @@ def test_docs_realtime_lists_every_command_and_update_type():
     assert {"item_changed", "speakers_changed", "text_changed", "announcement"} <= sent
     undocumented = sorted(t for t in sent if f"`{t}`" not in doc)
     assert not undocumented, undocumented
+
+
+def test_a_delegates_snapshot_runs_a_bounded_number_of_queries(w, count_queries):
+    """Every delegate joining asks for one: it must not grow with the list of speakers."""
+    for role in ("kenya", "germany", "italy", "senegal", "worker", "employer", "wkr_spokesperson"):
+        run(w, role, "request_floor")
+    run(w, "chair", "grant_floor")
+    db.session.remove()
+    user = db.session.merge(w.u["worker"])
+    sitting_row = sitting(w)
+    with count_queries() as counter:
+        state = queries.state_for(user, sitting_row)
+    assert len(state["speakers"]["waiting"]) == 6
+    assert counter.n <= 13, counter.statements
