@@ -225,7 +225,11 @@ def cast_ballot(actor: Any, vote: Vote, choice: Any) -> dict[str, Any]:
     """
     if not isinstance(choice, str) or choice not in CHOICES:
         raise ValidationFailed("Choose for, against or abstain.", {"choice": ["Choose for, against or abstain."]})
-    if vote.state is not VoteState.open:
+    # A shared lock on the vote (PostgreSQL; SQLite writers are serialised already): ballots do not
+    # wait for each other, but closing waits for the ballots in flight, and a ballot that waited for
+    # a close sees the vote closed. No ballot lands after the count.
+    state = db.session.scalar(sa.select(Vote.state).where(Vote.id == vote.id).with_for_update(read=True))
+    if state is not VoteState.open:
         raise InvalidState("This vote is closed: no more ballots are accepted.")
     p = permissions.participation(actor, vote.meeting_id)
     key, group = seat_for(p, vote)
@@ -336,12 +340,13 @@ def _announce(vote: Vote, sitting: Sitting | None, type_: str, data: dict[str, A
 
 def close_vote(actor: Any, vote: Vote) -> Vote:
     """Close the vote and publish its result; the item is not decided by this (rule 29)."""
-    if vote.state is not VoteState.open:
-        raise InvalidState("This vote is already closed.")
     if not permissions.can_close_vote(actor, vote):
         raise NotAllowed("Only the Chair, or the secretariat on the Chair's behalf, closes a vote.")
-    # Lock the vote row (PostgreSQL) so that no ballot slips in between the count and the close.
-    db.session.execute(sa.select(Vote.id).where(Vote.id == vote.id).with_for_update())
+    # Lock the vote row (PostgreSQL): ballots in flight hold a shared lock, so the count waits for
+    # them; a second close waiting here then finds the vote closed.
+    state = db.session.scalar(sa.select(Vote.state).where(Vote.id == vote.id).with_for_update())
+    if state is not VoteState.open:
+        raise InvalidState("This vote is already closed.")
     chair = for_chair(actor, vote.meeting_id)
     vote.state = VoteState.closed
     vote.closed_at = utcnow()

@@ -104,3 +104,50 @@ def test_twenty_racing_ballots_of_one_seat_count_once(server, make_user, make_me
     assert db.session.scalar(sa.select(sa.func.count()).select_from(VoteParticipation)) == 1
     model = SecretChoice if vote_type == "secret" else RecordChoice
     assert db.session.scalar(sa.select(sa.func.count()).select_from(model)) == 1
+
+
+def test_closing_while_ballots_race_counts_every_accepted_ballot(server, make_user, make_meeting, make_participant):
+    """Ballots racing the close: each one is either accepted and counted, or refused as closed;
+    the recount matches and no participation exists without its ballot in the result."""
+    from forum.db import unit_of_work
+    from forum.meetings import attendance
+    from forum.positions import votes
+
+    w = vh.build(make_user, make_meeting, make_participant)
+    members = [make_participant(w.meeting, "employer", name=f"Employer {i}") for i in range(RACERS)]
+    with unit_of_work():
+        attendance.set_attendance(w.secretariat, vh.sitting(w), participant_ids=[m.id for m in members],
+                                  member_states=["KE", "DE", "IT", "BR", "SN", "ZA"])
+    vote_id = vh.open_on(w)
+    sessions = [signed_in(server, m.user) for m in members]
+    chair = signed_in(server, w.u["chair"])
+    base = f"{server}/meetings/{w.meeting.id}/votes/{vote_id}"  # threads have no app context
+    barrier = threading.Barrier(len(sessions) + 1)
+    statuses: list[int] = []
+    closed: list[int] = []
+    lock = threading.Lock()
+
+    def ballot(session: requests.Session) -> None:
+        barrier.wait()
+        response = session.post(f"{base}/ballot", data={"choice": "for"}, timeout=60, allow_redirects=False)
+        with lock:
+            statuses.append(response.status_code)
+
+    def close() -> None:
+        barrier.wait()
+        time.sleep(0.01)  # let some ballots start first; the outcome does not depend on it
+        response = chair.post(f"{base}/close", timeout=60, allow_redirects=False)
+        closed.append(response.status_code)
+
+    threads = [threading.Thread(target=ballot, args=(s,)) for s in sessions] + [threading.Thread(target=close)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert closed == [302] and set(statuses) <= {302, 409}, (closed, statuses)
+    db.session.rollback()
+    vote = vh.vote(vote_id)
+    assert not vote.is_open
+    matches, _again, differences = votes.recount(vote)
+    assert matches, differences
+    assert vote.results["ballots_cast"] == statuses.count(302)
