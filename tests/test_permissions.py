@@ -948,6 +948,90 @@ MATRIX.update({
 })
 
 # --- access rows: proceedings ---
+# The report (rule 34, issue #10): the secretariat writes summaries and publishes; everyone in the
+# meeting reads the published draft and its files; the speaker alone proposes a correction to their
+# own intervention; the secretariat decides it; the Chair, or the secretariat for the Chair, adopts.
+
+def proceedings_of(w: Any) -> Any:
+    """A sitting, the Government delegate's intervention in it, the draft report published and
+    that delegate's correction awaiting the secretariat."""
+    if not hasattr(w, "proceedings"):
+        from datetime import datetime, timedelta
+        from types import SimpleNamespace
+
+        from forum.db import utcnow
+        from forum.meetings import programme
+        from forum.meetings.models import Meeting
+        from forum.proceedings import services as report_services
+
+        secretariat = w.users["secretariat"]
+        with unit_of_work():
+            meeting = db.session.get(Meeting, w.meeting.id)
+            sitting = programme.schedule_sitting(secretariat, meeting, title="Reported",
+                                                 starts_at=datetime(2030, 6, 2, 10, 0))
+            intervention = report_services.add_intervention(
+                secretariat, sitting, speaker=db.session.merge(w.participants["government"]),
+                summary="Kenya supported the text.")
+            report_services.publish_report(secretariat, meeting, deadline=utcnow() + timedelta(days=30))
+        with unit_of_work():
+            correction = report_services.propose_correction(db.session.merge(w.users["government"]),
+                                                            db.session.merge(intervention), "Kenya warmly supported.")
+        w.proceedings = SimpleNamespace(sitting=sitting.id, intervention=intervention.id, correction=correction.id)
+    return w.proceedings
+
+
+def _report(w: Any, tail: str = "") -> str:
+    return f"/meetings/{w.meeting.id}/report{tail}"
+
+
+MATRIX.update({
+    "proceedings.show_report": [Row(lambda w: _report(w), everyone_in_meeting())],
+    "proceedings.export_report": [Row(lambda w: (proceedings_of(w), _report(w, "/export.docx"))[1],
+                                      everyone_in_meeting())],
+    "proceedings.publish_report": [Row(lambda w: _report(w, "/publish"), secretariat_only(), "POST")],
+    "proceedings.adopt_report": [Row(lambda w: (proceedings_of(w), _report(w, "/adopt"))[1], presiding())],
+    "proceedings.list_corrections": [Row(lambda w: (proceedings_of(w), _report(w, "/corrections"))[1],
+                                         everyone_in_meeting())],
+    "proceedings.list_interventions": [
+        Row(lambda w: f"/meetings/{w.meeting.id}/sittings/{proceedings_of(w).sitting}/interventions",
+            secretariat_only())],
+    "proceedings.add_intervention": [
+        Row(lambda w: f"/meetings/{w.meeting.id}/sittings/{proceedings_of(w).sitting}/interventions/new",
+            secretariat_only())],
+    "proceedings.edit_intervention": [
+        Row(lambda w: f"/meetings/{w.meeting.id}/interventions/{proceedings_of(w).intervention}",
+            secretariat_only())],
+    # The speaker alone; the report is published, so the others see it but may not (403).
+    "proceedings.propose_correction": [
+        Row(lambda w: f"/meetings/{w.meeting.id}/interventions/{proceedings_of(w).intervention}/correction",
+            in_meeting_only({"government"}, PARTICIPANTS))],
+    # A correction is seen by its proposer and by those who run the meeting; the secretariat decides.
+    "proceedings.decide_correction": [
+        Row(lambda w: f"/meetings/{w.meeting.id}/corrections/{proceedings_of(w).correction}/decision",
+            in_meeting_only({"secretariat"}, {"government", "chair"}), "POST")],
+    # The same through the API.
+    "api_proceedings.list_interventions": [
+        api_row(lambda w: f"/sittings/{proceedings_of(w).sitting}/interventions", everyone_in_meeting())],
+    "api_proceedings.add_intervention": [
+        api_row(lambda w: f"/sittings/{proceedings_of(w).sitting}/interventions", secretariat_only(), "POST")],
+    "api_proceedings.propose_correction": [
+        api_row(lambda w: f"/interventions/{proceedings_of(w).intervention}/corrections",
+                in_meeting_only({"government"}, PARTICIPANTS), "POST")],
+    "api_proceedings.decide_correction": [
+        api_row(lambda w: f"/corrections/{proceedings_of(w).correction}/decision",
+                in_meeting_only({"secretariat"}, {"government", "chair"}), "POST")],
+    "api_proceedings.publish_draft_report": [api_row(lambda w: _report_api(w, "/publish"), secretariat_only(),
+                                                     "POST")],
+    "api_proceedings.adopt_report": [api_row(lambda w: _report_api(w, "/adopt"), presiding(), "POST")],
+    "api_proceedings.get_report": [api_row(lambda w: _report_api(w), everyone_in_meeting())],
+    "api_proceedings.export_report": [api_row(lambda w: _report_api(w, "/export?format=pdf"), everyone_in_meeting())],
+})
+
+
+def _report_api(w: Any, tail: str = "") -> str:
+    proceedings_of(w)
+    return f"/meetings/{w.meeting.id}/report{tail}"
+
 
 # --- access rows: api ---
 

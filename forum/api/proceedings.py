@@ -276,8 +276,42 @@ def add_intervention(data: dict[str, Any], sitting_id: int):
 
 # --- corrections ------------------------------------------------------------------------------------------
 
+def _on_intervention(view: Callable) -> Callable:
+    """404 unless the caller reads the report the intervention is in; 403 unless they are its speaker."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        intervention = db.session.get(Intervention, kwargs["intervention_id"])
+        if intervention is None or not permissions.can_view_report(actor(),
+                                                                   queries.report_of(intervention.meeting_id)):
+            raise NotFound("No such intervention.")
+        if not permissions.can_propose_correction(actor(), intervention):
+            raise NotAllowed("Only the speaker proposes corrections to the summary of their intervention.")
+        g.api_intervention = intervention
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _on_correction(view: Callable) -> Callable:
+    """404 unless the caller sees the correction (its proposer, the Chair, the secretariat); 403 unless secretariat."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        correction = db.session.get(ReportCorrection, kwargs["correction_id"])
+        if correction is None or not permissions.can_view_correction(actor(), correction):
+            raise NotFound("No such correction.")
+        if not permissions.can_decide_correction(actor(), correction):
+            raise NotAllowed("Only the meeting secretariat decides on corrections.")
+        g.api_correction = correction
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
 @blp.route("/interventions/<id:intervention_id>/corrections", methods=["POST"])
 @blp.operation("proposeCorrection", 403, 404, 409, 422)
+@_on_intervention
 @blp.arguments(CorrectionInSchema)
 @blp.response(201, CorrectionSchema)
 def propose_correction(data: dict[str, Any], intervention_id: int):
@@ -286,19 +320,15 @@ def propose_correction(data: dict[str, Any], intervention_id: int):
     Open while the draft report is published and until the deadline for corrections (409 after).
     Sending the same wording twice answers the same correction.
     """
-    intervention = db.session.get(Intervention, intervention_id)
-    if intervention is None or not permissions.can_view_report(actor(), queries.report_of(intervention.meeting_id)):
-        raise NotFound("No such intervention.")
-    if not permissions.can_propose_correction(actor(), intervention):
-        raise NotAllowed("Only the speaker proposes corrections to the summary of their intervention.")
     with unit_of_work():
-        correction = services.propose_correction(actor(), intervention, data["text"])
+        correction = services.propose_correction(actor(), g.api_intervention, data["text"])
         out = correction_out(correction)
     return out
 
 
 @blp.route("/corrections/<id:correction_id>/decision", methods=["POST"])
 @blp.operation("decideCorrection", 403, 404, 409, 422)
+@_on_correction
 @blp.arguments(CorrectionDecisionInSchema)
 @blp.response(200, CorrectionSchema)
 def decide_correction(data: dict[str, Any], correction_id: int):
@@ -307,11 +337,7 @@ def decide_correction(data: dict[str, Any], correction_id: int):
     An accepted correction becomes the summary. The history keeps every step. Deciding it again
     the same way answers it unchanged; the other way is 409.
     """
-    correction = db.session.get(ReportCorrection, correction_id)
-    if correction is None or not permissions.can_view_correction(actor(), correction):
-        raise NotFound("No such correction.")
-    if not permissions.can_decide_correction(actor(), correction):
-        raise NotAllowed("Only the meeting secretariat decides on corrections.")
+    correction = g.api_correction
     with unit_of_work():
         services.decide_correction(actor(), correction, data["accepted"], data["note"])
         out = correction_out(correction)
