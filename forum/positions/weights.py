@@ -143,15 +143,21 @@ def quorum_for(meeting: Meeting, sitting: Sitting | None, seats: dict[str, list[
     state_of = {}
     if people:
         state_of = dict(db.session.execute(sa.select(Participant.id, Participant.member_state).where(
-            Participant.id.in_(people))).all())
+            Participant.id.in_(people), Participant.group == Group.government)).all())
     states_present = states | {s for s in state_of.values() if s}
+    # A Government delegate voting individually (plenary mode) attends when its State is marked present.
+    delegate_ids = [int(k.partition(":")[2]) for k in seats.get("government", ()) if k.startswith("participant:")]
+    delegate_state = dict(db.session.execute(sa.select(Participant.id, Participant.member_state).where(
+        Participant.id.in_(delegate_ids))).all()) if delegate_ids else {}
     members = sum(len(keys) for keys in seats.values())
 
     def present(key: str) -> bool:
         kind, _, ident = key.partition(":")
         if kind == "state":
             return ident in states_present
-        return int(ident) in people or substitutes.get(key) in people
+        pid = int(ident)
+        return pid in people or substitutes.get(key) in people or delegate_state.get(pid) in states
+
 
     if rule is QuorumRule.plenary_half:
         delegates = [k for keys in seats.values() for k in keys]

@@ -409,3 +409,14 @@ def test_a_ballot_takes_a_handful_of_queries(w, count_queries, backend):
     assert counter.n <= 15, counter.statements
     if backend == "postgres":  # closing waits for ballots in flight (tests/web/test_votes_race.py)
         assert any("FOR SHARE" in statement for statement in counter.statements)
+
+
+def test_rule_32_plenary_mode_counts_a_states_delegates_present_with_their_state(
+        make_user, make_meeting, make_participant):
+    w = vh.build(make_user, make_meeting, make_participant)
+    with unit_of_work():
+        meeting = db.session.get(Meeting, w.meeting.id)
+        meeting.body_type = BodyType.plenary
+        meeting.quorum_rule = QuorumRule.plenary_half
+    quorum = vh.vote(vh.open_on(w)).quorum
+    assert (quorum["attending"], quorum["members"], quorum["required"]) == (9, 9, 5)
