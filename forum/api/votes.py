@@ -24,7 +24,7 @@ from forum.drafting.models import Amendment, DraftingGroup
 from forum.errors import NotAllowed, NotFound, ValidationFailed
 from forum.extensions import db
 from forum.positions import decisions, votes
-from forum.positions.vote_models import Vote
+from forum.positions.vote_models import Vote, VoteType
 
 blp = ApiBlueprint("api_votes", __name__, tag="Votes",
                    description="Votes on paragraphs and amendments, ballots, results and the Chair's decisions.")
@@ -69,6 +69,21 @@ def on_vote(check: Callable[[Any, Vote], bool] | None = None, message: str = "")
     return decorator
 
 
+def idempotent_unless_secret(view: Callable) -> Callable:
+    """`Idempotency-Key` for record and show-of-hands ballots. A secret ballot's answer carries its
+    receipt, which is never stored (kept with the voter's key, it would tie the voter to the ballot):
+    its key is ignored, and a repeat answers 409 — the ballot was counted."""
+    keyed = idempotent(view)
+
+    @wraps(keyed)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if g.api_vote.type is VoteType.secret:
+            return view(*args, **kwargs)
+        return keyed(*args, **kwargs)
+
+    return wrapper
+
+
 def vote_out(vote_id: int) -> dict[str, Any]:
     return votes.vote_view(db.session.get(Vote, vote_id), actor())
 
@@ -110,7 +125,7 @@ def _voter(user: Any, vote: Vote) -> bool:
 @blp.route("/votes/<id:vote_id>/ballot", methods=["PUT"])
 @blp.operation("castBallot", 400, 403, 404, 409, 422)
 @on_vote(_voter, "You have no vote in this one (rule 3): voting members only, through their seat.")
-@idempotent
+@idempotent_unless_secret
 @blp.arguments(BallotInSchema)
 @blp.response(200, BallotSchema)
 def cast_ballot(data: dict[str, Any], vote_id: int):
@@ -118,7 +133,8 @@ def cast_ballot(data: dict[str, Any], vote_id: int):
 
     A State votes once whoever of its delegation casts it. A second ballot is 409 unless the
     meeting allows changes (not for secret ballots); a closed vote is 409. A secret ballot answers a
-    `receipt` code, shown this once. Honours `Idempotency-Key`.
+    `receipt` code, shown this once. Honours `Idempotency-Key`, except for secret ballots: their
+    receipt is never stored, so a repeat answers 409 (the ballot was counted).
     """
     with unit_of_work():
         result = votes.cast_ballot(actor(), g.api_vote, data["choice"])

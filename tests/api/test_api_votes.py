@@ -88,6 +88,21 @@ def test_cast_ballot_honours_the_idempotency_key(api, w):
     assert count(VoteParticipation) == 1
 
 
+def test_rule_30_a_secret_ballots_receipt_is_never_kept_with_its_voter(api, w):
+    """The idempotency store keeps answers with their user: a secret ballot's answer (its receipt)
+    must not be one of them, or the voter could be tied to the ballot."""
+    from forum.api.models import IdempotencyKey
+
+    vote = opened(api, w, vote_type="secret")
+    path = f"/votes/{vote['id']}/ballot"
+    first = api(w.u["germany"]).put(path, {"choice": "for"}, headers={"Idempotency-Key": "secret-1"})
+    assert first.status_code == 200 and first.get_json()["receipt"]
+    assert count(IdempotencyKey) == 0
+    again = api(w.u["germany"]).put(path, {"choice": "for"}, headers={"Idempotency-Key": "secret-1"})
+    assert again.status_code == 409 and "Idempotent-Replayed" not in again.headers
+    assert count(VoteParticipation) == 1
+
+
 def test_a_secret_ballot_gets_a_receipt_and_shows_no_groups(api, w):
     vote = opened(api, w, vote_type="secret")
     receipt = api(w.u["italy"]).put(f"/votes/{vote['id']}/ballot", {"choice": "abstain"}).get_json()["receipt"]
