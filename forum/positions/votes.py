@@ -92,6 +92,12 @@ def open_vote(actor: Any, item: ItemRef, *, vote_type: str, majority: str = "sim
         raise ValidationFailed("The vote could not be opened.", errors)
     if item.amendment is not None and item.amendment.state not in PENDING:
         raise InvalidState(f"Amendment {item.label} is not before the body: it cannot be put to the vote.")
+    if item.amendment is not None and not item.amendment.seconded:
+        raise InvalidState(f"Amendment {item.label} has not been seconded: it cannot be discussed or voted on "
+                           "(rule 22).")
+    if item.amendment is not None and item.amendment.flagged:
+        raise InvalidState(f"The words amendment {item.label} targets have changed: re-base it or declare it "
+                           "fallen first (rule 25).")
     if item.paragraph is not None and item.paragraph.state in PARAGRAPH_SETTLED:
         raise InvalidState(f"Paragraph {item.label} has been decided: reopen it first.")
     column = Vote.paragraph_id if item.kind == "paragraph" else Vote.amendment_id

@@ -172,3 +172,17 @@ def test_rule_29_decision_in_the_audit_chain(w):
     entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "decision.declare")).one()
     assert entry.actor_id == w.u["chair"].id
     assert db.session.get(Participant, w.p["chair"].id) is not None
+
+
+def test_rule_22_an_unseconded_amendment_is_not_put_to_the_vote(w):
+    from forum.drafting.models import Mover, MoverKind
+
+    with unit_of_work():
+        a = svc.file_amendment(w.u["kenya"], draft(w), para(w, "4"), mover=Mover(MoverKind.state, states=("KE",)),
+                               kind="delete", language="en", explanation="Covered elsewhere.")
+        svc.submit_amendment(w.u["kenya"], a)
+        svc.validate_amendment(w.secretariat, a)
+        svc.circulate_amendments(w.secretariat, draft(w))
+    with unit_of_work(), pytest.raises(InvalidState, match="seconded"):
+        vh.votes.open_vote(db.session.merge(w.u["chair"]), item_of(db.session.get(Amendment, a.id)),
+                           vote_type="record", sitting=vh.sitting(w))
