@@ -42,12 +42,12 @@ from forum.meetings.models import (
     Space,
     WeightingMode,
 )
+from forum.positions.weights import DEFAULT_QUORUM_FRACTION  # a committee quorum without the setting
 
 blp = ApiBlueprint("api_meetings", __name__, tag="Meetings",
                    description="Meetings, their participants (accreditation), spaces and sittings.")
 
 CSV_TYPES = ("text/csv", "text/plain", "application/csv")
-DEFAULT_QUORUM_FRACTION = 0.5  # as forum/positions/weights.py counts a committee quorum without the setting
 
 
 def load_meeting(meeting_id: int) -> Meeting:
