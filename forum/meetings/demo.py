@@ -34,6 +34,7 @@ from forum.meetings.models import AgendaItem, BodyType, Meeting, QuorumRule, Sit
 from forum.meetings.services import create_meeting
 from forum.positions.demo import load_positions_demo
 from forum.positions.vote_demo import load_votes_demo
+from forum.proceedings.demo import load_proceedings_demo
 
 DEMO_PASSWORD = "labour-migration-demo"
 DEMO_TITLE = "Global Tripartite Forum on Labour Migration"
@@ -260,5 +261,6 @@ def load_demo(today: date | None = None) -> DemoResult:
     load_draft_demo(meeting, users)
     load_positions_demo(meeting, users)
     load_votes_demo(meeting, users)
+    load_proceedings_demo(meeting, users)
     accounts = [(p.email, DEMO_PASSWORD, p.role) for p in PEOPLE]
     return DemoResult(meeting=meeting, created=created, accounts=accounts)
