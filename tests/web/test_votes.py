@@ -213,3 +213,9 @@ def test_a_participant_who_does_not_vote_is_told_why(w, login):
     vote_id = vh.open_on(w)
     assert "Observers and the secretariat do not vote." in login(w.u["observer"]).get(vote_path(w, vote_id)).text
     assert "not a voting member" in login(w.u["emp_secretary"]).get(vote_path(w, vote_id)).text
+
+
+def test_a_ballot_before_any_vote_is_opened_finds_nothing(w, login):
+    response = login(w.u["worker"]).post(f"/meetings/{w.meeting.id}/votes/1/ballot", data={"choice": "for"})
+    assert response.status_code == 404
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(VoteParticipation)) == 0
