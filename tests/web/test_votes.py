@@ -219,3 +219,14 @@ def test_a_ballot_before_any_vote_is_opened_finds_nothing(w, login):
     response = login(w.u["worker"]).post(f"/meetings/{w.meeting.id}/votes/1/ballot", data={"choice": "for"})
     assert response.status_code == 404
     assert db.session.scalar(sa.select(sa.func.count()).select_from(VoteParticipation)) == 0
+
+
+def test_a_ballot_on_another_meetings_vote_is_not_found(w, login, make_meeting, make_participant):
+    other = make_meeting()
+    stranger = make_participant(other, "worker")
+    vote_id = vh.open_on(w)
+    client = login(stranger.user)
+    for meeting_id in (other.id, w.meeting.id):
+        response = client.post(f"/meetings/{meeting_id}/votes/{vote_id}/ballot", data={"choice": "for"})
+        assert response.status_code == 404
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(VoteParticipation)) == 0
