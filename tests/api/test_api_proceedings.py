@@ -183,3 +183,12 @@ def test_adoption_waits_for_pending_corrections(api, w):
     refused = api(w.u["chair"]).post(report_path(w, "/adopt"), {"method": "consensus"})
     assert refused.status_code == 409 and "pending" in refused.get_json()["error"]["message"]
     assert queries.report_of(w.meeting.id).state is ReportState.published
+
+
+def test_the_document_and_reference_page_name_the_report_operations(app, spec):
+    ids = {op["operationId"] for item in spec["paths"].values() for m, op in item.items() if m != "parameters"}
+    ours = {"listInterventions", "addIntervention", "proposeCorrection", "decideCorrection", "publishDraftReport",
+            "adoptReport", "getReport", "exportReport"}
+    assert ours <= ids
+    html = app.test_client().get("/api/v1/docs").get_data(as_text=True)
+    assert all(f'id="op-{op}"' in html for op in ours)
