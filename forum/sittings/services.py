@@ -76,6 +76,11 @@ def run_command(actor: Any, sitting: Sitting, name: Any, payload: Any) -> dict[s
         raise Malformed("The command's data must be an object.")
     if not isinstance(name, str) or name not in COMMANDS:
         raise ValidationFailed("Unknown command.", {"command": ["Use one of the documented commands."]})
+    # Commands on one sitting take turns: each bumps its version, and two processes must never
+    # hand out the same version (PostgreSQL locks the row; SQLite's writers are serial already).
+    if db.session.get_bind().dialect.name != "sqlite":
+        db.session.execute(sa.select(Sitting.id).where(Sitting.id == sitting.id).with_for_update())
+        db.session.refresh(sitting)
     return COMMANDS[name].handler(actor, sitting, payload) or {}
 
 

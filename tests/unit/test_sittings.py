@@ -289,3 +289,14 @@ def test_a_delegates_snapshot_runs_a_bounded_number_of_queries(w, count_queries)
         state = queries.state_for(user, sitting_row)
     assert len(state["speakers"]["waiting"]) == 6
     assert counter.n <= 13, counter.statements
+
+
+@pytest.mark.postgres
+def test_commands_on_one_sitting_take_turns_so_versions_never_repeat(w, backend, count_queries):
+    with count_queries() as counter:
+        run(w, "chair", "announce", text="One")
+    locked = any("FOR UPDATE" in statement for statement in counter.statements)
+    assert locked is (backend == "postgres")  # SQLite's writers take the database lock up front
+    before = sitting(w).version
+    run(w, "chair", "announce", text="Two")
+    assert sitting(w).version == before + 1
