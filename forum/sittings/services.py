@@ -27,7 +27,17 @@ from forum.drafting.models import Amendment, AmendmentKind, Draft, Mover, MoverK
 from forum.errors import InvalidState, Malformed, NotAllowed, NotFound, Throttled, ValidationFailed
 from forum.extensions import db
 from forum.meetings.live import publish_sitting_update, sitting_room
-from forum.meetings.models import Capacity, Group, Meeting, Participant, RegionalGroup, Sitting, SittingState
+from forum.meetings.models import (
+    Capacity,
+    Group,
+    Meeting,
+    Participant,
+    RegionalGroup,
+    Sitting,
+    SittingState,
+    Space,
+    SpaceKind,
+)
 from forum.sittings import queries, speakers, throttle
 from forum.sittings.models import (
     LiveSitting,
@@ -135,8 +145,14 @@ def _preside(actor: Any, sitting: Sitting) -> bool:
     return _chair(actor, sitting)
 
 
-def _audit(actor: Any, action: str, sitting: Sitting, payload: Payload, *, chair: bool = False) -> None:
-    record(actor, action, sitting, payload, meeting_id=sitting.meeting_id, for_chair=chair)
+def _audit(actor: Any, action: str, sitting: Sitting, payload: Payload, *, chair: bool = False,
+           officers: bool = False) -> None:
+    """`officers=True`: the entry is about the officers' room, shown to its members only (rule 11)."""
+    space_id = None
+    if officers:
+        space_id = db.session.scalar(sa.select(Space.id).where(Space.meeting_id == sitting.meeting_id,
+                                                              Space.kind == SpaceKind.officers).limit(1))
+    record(actor, action, sitting, payload, meeting_id=sitting.meeting_id, space_id=space_id, for_chair=chair)
 
 
 def _live(sitting: Sitting) -> LiveSitting:
@@ -646,7 +662,7 @@ def set_script(actor: Any, sitting: Sitting, payload: Payload) -> dict[str, Any]
         db.session.add(note)
     note.text, note.updated_by_id, note.updated_at = text, actor.id, utcnow()
     # The script is the officers' room's: the audit entry says that it changed, not what it says.
-    _audit(actor, "sitting.set_script", sitting, {"item": key})
+    _audit(actor, "sitting.set_script", sitting, {"item": key}, officers=True)
     _officers_update(sitting, "script_changed", {"item": key, "text": text})
     return {"item": key}
 
@@ -663,7 +679,7 @@ def officers_message(actor: Any, sitting: Sitting, payload: Payload) -> dict[str
                              body=body)
     db.session.add(message)
     db.session.flush()
-    _audit(actor, "sitting.officers_message", sitting, {"message": message.id})
+    _audit(actor, "sitting.officers_message", sitting, {"message": message.id}, officers=True)
     _officers_update(sitting, "officers_message", queries.message_view(message))
     return {"message_id": message.id}
 

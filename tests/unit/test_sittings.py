@@ -236,6 +236,14 @@ def test_the_officers_room_is_for_chair_vice_chairs_reporter_and_secretariat(w):
     assert [m["body"] for m in messages][-1] == "From emp_spokesperson" and len(messages) == 5
     with pytest.raises(ValidationFailed):
         run(w, "chair", "officers_message", body="x" * 501)
+    # Rule 11: the audit entries about the officers' room belong to that space (redacted elsewhere).
+    from forum.meetings.models import Space, SpaceKind
+
+    officers = db.session.scalars(sa.select(Space.id).where(Space.meeting_id == w.meeting.id,
+                                                            Space.kind == SpaceKind.officers)).one()
+    entries = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "sitting.officers_message")).all()
+    assert len(entries) == 5 and {e.space_id for e in entries} == {officers}
+    assert all("From" not in e.payload for e in entries)  # the message itself is not copied into the log
 
 
 def test_the_announcement_line_is_shown_to_everyone(w):
