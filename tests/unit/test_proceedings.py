@@ -99,6 +99,7 @@ def test_only_the_secretariat_writes_and_bad_input_changes_nothing(w):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Intervention)) == 0
 
 
+@pytest.mark.postgres
 def test_rule_34_two_officials_writing_at_once_never_overwrite_each_other(w, make_participant):
     colleague = make_participant(w.meeting, "none", "secretariat", name="Second Officer").user
     ident = pw.write(w, "africa", "Draft one.")
@@ -122,6 +123,7 @@ def test_rule_34_two_officials_writing_at_once_never_overwrite_each_other(w, mak
 
 # --- the report's structure ---------------------------------------------------------------------------
 
+@pytest.mark.postgres
 def test_rule_34_report_structure_from_the_records(w):
     from forum.positions import decisions, positions
 
@@ -207,6 +209,7 @@ def test_rule_34_publication_needs_a_deadline_from_the_programme_or_given(w):
         pw.publish(w)
 
 
+@pytest.mark.postgres
 def test_rule_34_speaker_corrects_own_summary_secretariat_accepts_with_history(w):
     ident = pw.write(w, "africa", "Supported paragraph 1.")
     with pytest.raises(InvalidState), unit_of_work():  # not published yet
@@ -264,6 +267,7 @@ def adopt(w, role="chair", method="consensus", **kw):
         return services.adopt_report(db.session.merge(w.u[role]), meeting(w), method=method, **kw)
 
 
+@pytest.mark.postgres
 def test_rule_34_adoption_is_the_chairs_declaration_never_automatic(w):
     ident = pw.write(w, "africa", "Supported paragraph 1.")
     with pytest.raises(InvalidState):
@@ -302,6 +306,7 @@ def test_rule_34_secretariat_adopts_on_the_chairs_behalf_recorded_as_such(w):
     assert entry.for_chair is True
 
 
+@pytest.mark.postgres
 def test_rule_34_adopted_report_is_frozen(w):
     ident = pw.write(w, "africa", "Supported paragraph 1.")
     pw.publish(w)
