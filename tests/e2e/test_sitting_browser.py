@@ -64,6 +64,11 @@ def test_a_sitting_runs_in_the_browser_with_console_delegate_and_projector(
     kenya.get_by_role("button", name="Object").click()
     chair.locator("[data-speakers-list] li.kind-objection").filter(has_text="Kenya Delegate").wait_for()
 
+    # By keyboard alone: a point of order, flagged and first on the list.
+    kenya.get_by_role("button", name="Point of order").focus()
+    kenya.keyboard.press("Enter")
+    chair.locator("[data-speakers-list] li").first.filter(has_text="[point of order]").wait_for()
+
     # A vote: opened at the console, cast by the delegate, the count live, the result at close.
     chair.get_by_role("button", name="Open a vote on the current item").click()
     kenya.locator("[data-ballot]:not([hidden])").wait_for()
