@@ -158,11 +158,12 @@ def prefill(request: SpeakerRequest) -> dict[str, Any]:
                               "item": None}
     kind, _sep, ident = (request.item_key or "").partition(":")
     if kind in ("paragraph", "amendment") and ident.isdigit():
+        from forum.errors import NotFound
         from forum.positions.items import load_item
 
         try:
             values["item"] = load_item(kind, int(ident))
-        except Exception:  # the item has gone since: the secretariat names it
+        except NotFound:  # the item has gone since: the secretariat names it
             values["item"] = None
     return values
 

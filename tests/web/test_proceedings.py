@@ -144,3 +144,32 @@ def test_publish_needs_csrf(app, w, login):
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
     assert response.status_code in (400, 422) and queries.report_of(w.meeting.id).state is ReportState.draft
+
+
+def test_report_and_sitting_pages_run_a_bounded_number_of_queries(w, login, count_queries):
+    from forum.db import unit_of_work
+    from forum.meetings.models import Participant
+    from forum.proceedings import services
+
+    def add(n: int) -> None:
+        with unit_of_work():
+            sitting = pw.sitting(w)
+            for k in range(n):
+                role = ("kenya", "germany", "worker", "employer")[k % 4]
+                services.add_intervention(db.session.merge(w.secretariat), sitting,
+                                          speaker=db.session.get(Participant, w.p[role].id), summary=f"Said {k}.",
+                                          item=pw.item(w) if k % 2 else None)
+
+    sec = login(w.secretariat)
+    pages = (f"{base(w)}/report", f"{base(w)}/sittings/{w.sitting_id}/interventions")
+    add(2)
+    few = []
+    for page in pages:
+        with count_queries() as counter:
+            assert sec.get(page).status_code == 200
+        few.append(counter.n)
+    add(12)
+    for page, before in zip(pages, few, strict=True):
+        with count_queries() as counter:
+            assert sec.get(page).status_code == 200
+        assert counter.n <= before + 2 and counter.n <= 60, (page, counter.n, counter.statements)
