@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
 
 from forum.db import utcnow
@@ -167,7 +167,8 @@ def _opening(ctx: Context, sittings: list[Any]) -> list[dict[str, Any]]:
     blocks = [heading(_("Opening of the meeting and composition of the body"))]
     where = ", ".join(x for x in (m.venue, m.starts_on.isoformat() if m.starts_on else "",
                                   m.ends_on.isoformat() if m.ends_on else "") if x)
-    blocks.append(para(_("The meeting held %(n)s sittings.", n=len(sittings)) + (f" ({where})" if where else "")))
+    held = ngettext("The meeting held %(num)d sitting.", "The meeting held %(num)d sittings.", len(sittings))
+    blocks.append(para(held + (f" ({where})" if where else "")))
     if sittings:
         blocks.append(table([_("Sitting"), _("Title"), _("Date and time"), _("Room")],
                             [[str(ctx.sitting_number[s.id]), s.title, format_instant(s.starts_at, ctx.tz), s.room]

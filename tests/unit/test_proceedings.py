@@ -358,3 +358,25 @@ def test_every_change_is_audited(w):
     adopt(w)
     assert actions(w) == ["report.intervention_added", "report.intervention_updated", "report.published",
                           "report.adopted"]
+
+
+def test_rule_34_votes_enter_the_report_with_their_results(make_user, make_meeting, make_participant):
+    from forum.positions import decisions
+    from forum.positions.items import item_of
+    from tests import votes_helpers as vh
+    from tests.drafting_world import para
+
+    v = vh.build(make_user, make_meeting, make_participant)
+    vote_id = vh.open_on(v, vote_type="record")
+    for role, choice in (("kenya", "for"), ("germany", "against"), ("employer", "for"), ("worker", "for")):
+        vh.cast(v, vote_id, role, choice)
+    vh.close(v, vote_id)
+    with unit_of_work():
+        decisions.declare(db.session.merge(v.u["chair"]), item_of(para(v, "1")), outcome="adopted", method="vote",
+                          vote=vh.vote(vote_id))
+    structure = report.assemble(db.session.get(Meeting, v.meeting.id), "en", queries.report_of(v.meeting.id))
+    text = words(structure)
+    assert "Vote on paragraph 1" in str(structure) and "Results by group" in str(structure)
+    assert "by vote (record vote)" in text and "declared by The Chair" in text
+    # A record vote names its voters: Governments by their State (rule 30).
+    assert "Kenya, Employer Member, Worker Member" in text and "Germany" in text
