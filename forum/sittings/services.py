@@ -644,6 +644,10 @@ def set_script(actor: Any, sitting: Sitting, payload: Payload) -> dict[str, Any]
     if not permissions.can_edit_script(actor, sitting):
         raise NotAllowed("The secretariat prepares the Chair's script.")
     live = _live(sitting)
+    item = payload.get("item")
+    if isinstance(item, str) and ":" in item:  # the console's item list sends "paragraph:5"
+        kind, _, ident = item.partition(":")
+        payload = {**payload, "kind": kind, "id": ident}
     if payload.get("kind") is not None:
         kind, ident = _item_payload(payload)
         key = f"{kind}:{ident}"

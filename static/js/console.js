@@ -70,6 +70,8 @@
     if (state.officers) {
       const script = root.querySelector("[data-script]");
       if (script) script.textContent = state.officers.script || "";
+      const itemSelect = root.querySelector("[data-script-item]");
+      if (itemSelect && state.item && type === "item_changed") itemSelect.value = `${state.item.kind}:${state.item.id}`;
       const input = root.querySelector("[data-script-input]");
       if (input && (type === "item_changed" || type === "script_changed" || type === null)
           && document.activeElement !== input) input.value = state.officers.script || "";

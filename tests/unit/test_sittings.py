@@ -224,6 +224,13 @@ def test_the_chairs_script_is_for_officers_and_the_secretariat_only(w):
         assert queries.state_for(w.u[role], sitting(w))["officers"]["script"] == "Ask the Employers first."
     for role in ("kenya", "worker", "observer"):
         assert "officers" not in queries.state_for(w.u[role], sitting(w))
+    # Prepared ahead for another item; shown when the Chair takes it up.
+    run(w, "secretariat", "set_script", item=f"paragraph:{para(w, '4').id}", text="Paragraph 4: ask the Workers.")
+    assert queries.state_for(w.u["chair"], sitting(w))["officers"]["script"] == "Ask the Employers first."
+    run(w, "chair", "set_item", kind="paragraph", id=para(w, "4").id)
+    assert queries.state_for(w.u["chair"], sitting(w))["officers"]["script"] == "Paragraph 4: ask the Workers."
+    with pytest.raises(ValidationFailed):
+        run(w, "secretariat", "set_script", item="paragraph:999999", text="Nowhere.")
 
 
 def test_the_officers_room_is_for_chair_vice_chairs_reporter_and_secretariat(w):
