@@ -308,6 +308,8 @@ def _draft_blocks(ctx: Context, draft: Draft, on_item: dict[tuple[str, int], lis
             anything = True
             name = _("Preamble") if pv.is_preamble else _("Paragraph %(label)s", label=pv.label)
             blocks.append(heading(name, 2))
+            if pv.text(ctx.language):  # the text as it now reads, in the report's language
+                blocks.append(para(pv.text(ctx.language), style="quote"))
             blocks += item_blocks
     return blocks if anything else []
 

@@ -380,3 +380,24 @@ def test_rule_34_votes_enter_the_report_with_their_results(make_user, make_meeti
     assert "by vote (record vote)" in text and "declared by The Chair" in text
     # A record vote names its voters: Governments by their State (rule 30).
     assert "Kenya, Employer Member, Worker Member" in text and "Germany" in text
+
+
+def test_rule_34_frozen_and_exported_per_language_where_translations_exist(app, w):
+    from forum.drafting import drafts
+
+    with unit_of_work():
+        drafts.set_translation(db.session.merge(w.secretariat), pw.para(w, "1"), language="fr",
+                               text="Une migration de main-d'oeuvre régie par des règles équitables profite à tous.")
+    assert report.languages(meeting(w)) == ["en", "fr"]  # Spanish is a meeting language without a translation
+    pw.write(w, "africa", "Supported paragraph 1.")
+    pw.publish(w)
+    adopt(w)
+    frozen = the_report(w).snapshot
+    assert set(frozen) == {"en", "fr"} and frozen["fr"]["language"] == "fr"
+    assert "régie par des règles équitables" in str(frozen["fr"]) and "régie" not in str(frozen["en"])
+    assert "governed by fair rules" in str(frozen["en"])
+    with app.test_request_context("/"):
+        french = report.export(meeting(w), the_report(w), "docx", "fr")
+        spanish = report.export(meeting(w), the_report(w), "docx", "es")
+    assert french.filename.endswith("-adopted-fr.docx")
+    assert spanish.filename.endswith("-adopted-en.docx")  # no Spanish text: the original language
