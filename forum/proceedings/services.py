@@ -52,11 +52,15 @@ class EditConflict(InvalidState):
 # --- the report row -------------------------------------------------------------------------------------
 
 def ensure_report(meeting_id: int) -> Report:
+    """The meeting's report row, created on first use (two first writers at once: one row)."""
     report = queries.report_of(meeting_id)
     if report.id is None:
         report.version = 1
-        db.session.add(report)
-        db.session.flush()
+        try:
+            with db.session.begin_nested():
+                db.session.add(report)
+        except sa.exc.IntegrityError:
+            report = queries.report_of(meeting_id)
     return report
 
 
