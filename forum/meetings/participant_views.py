@@ -19,6 +19,7 @@ from forum.extensions import db
 from forum.meetings import accreditation, notifications, queries
 from forum.meetings.models import Group, Participant
 from forum.meetings.views import bp, load_meeting
+from forum.security import recent_auth_required
 from forum.templating import meeting_link
 from forum.views_common import apply_errors, paginate
 
@@ -73,6 +74,7 @@ def list_participants(meeting_id: int):
 
 @bp.route("/meetings/<int:meeting_id>/participants/import", methods=["GET", "POST"])
 @login_required
+@recent_auth_required  # accrediting creates accounts; removing ends access
 def import_participants(meeting_id: int):
     meeting = load_meeting(meeting_id)
     if not permissions.can_accredit_participants(current_user, meeting):
@@ -105,6 +107,7 @@ def import_participants(meeting_id: int):
 
 @bp.route("/meetings/<int:meeting_id>/participants/<int:participant_id>/remove", methods=["GET", "POST"])
 @login_required
+@recent_auth_required  # accrediting creates accounts; removing ends access
 def remove_participant(meeting_id: int, participant_id: int):
     meeting = load_meeting(meeting_id)
     participant = _participant_of(meeting.id, participant_id)
