@@ -63,7 +63,7 @@ def register(app: Flask) -> None:
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+            "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
         )
         if current_user and current_user.is_authenticated:
             response.headers.setdefault("Cache-Control", "no-store")

@@ -21,6 +21,9 @@ def test_clickjacking_and_sniffing_headers_on_every_page(client, make_user, logi
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["Referrer-Policy"] in ("same-origin", "no-referrer", "strict-origin")
         assert response.headers["X-Frame-Options"] == "DENY"
+        # Exfiltration: scripts may only talk to this site ('self' covers its own ws/wss), not any host.
+        connect = csp.split("connect-src", 1)[1].split(";")[0].split()
+        assert connect == ["'self'"]
 
 
 def test_inline_script_injected_into_a_template_would_not_run():
