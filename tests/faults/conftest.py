@@ -22,34 +22,57 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(database_url: str, folder: Path, **env: str) -> Iterator[str]:
-    """`flask forum serve` on `database_url`, until the generator is closed (bounded waits)."""
-    port = free_port()
-    environ = {**os.environ, "FORUM_DATABASE_URL": database_url, "FORUM_SECRET_KEY": "faults-test-secret",
-               "FORUM_UPLOAD_DIR": str(folder / "uploads"), "FORUM_ENV": "development", **env}
-    log_path = folder / f"server-{port}.log"
-    log = open(log_path, "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "forum", "serve", "--port", str(port)],
-                            cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
-    while True:
+class Server:
+    """`flask forum serve` on `database_url`, as an operator runs it; start, kill -9, start again."""
+
+    def __init__(self, database_url: str, folder: Path, **env: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.folder = folder
+        self.environ = {**os.environ, "FORUM_DATABASE_URL": database_url, "FORUM_SECRET_KEY": "faults-test-secret",
+                        "FORUM_UPLOAD_DIR": str(folder / "uploads"), "FORUM_ENV": "development", **env}
+        self.proc: subprocess.Popen | None = None
+        self.starts = 0
+
+    def start(self) -> Server:
+        self.starts += 1
+        log_path = self.folder / f"server-{self.port}-{self.starts}.log"
+        with open(log_path, "w") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "flask", "--app", "wsgi", "forum", "serve", "--port", str(self.port)],
+                cwd=ROOT, env=self.environ, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 30
+        while True:
+            try:
+                if requests.get(f"{self.url}/login", timeout=1).status_code == 200:
+                    return self
+            except requests.ConnectionError:
+                pass
+            if time.time() > deadline or self.proc.poll() is not None:
+                self.proc.kill()
+                pytest.fail("server did not start: " + log_path.read_text()[-2000:])
+            time.sleep(0.2)
+
+    def kill9(self) -> None:
+        """The power cut: SIGKILL, no cleanup, no flushing."""
+        assert self.proc is not None
+        self.proc.kill()
+        self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.terminate()
         try:
-            if requests.get(f"{url}/login", timeout=1).status_code == 200:
-                break
-        except requests.ConnectionError:
-            pass
-        if time.time() > deadline or proc.poll() is not None:
-            proc.kill()
-            log.close()
-            pytest.fail("server did not start: " + log_path.read_text()[-2000:])
-        time.sleep(0.2)
-    try:
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
+            self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+            self.proc.kill()
+
+
+def serve(database_url: str, folder: Path, **env: str) -> Iterator[str]:
+    """A started server's URL until the generator is closed (bounded waits)."""
+    server = Server(database_url, folder, **env).start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
