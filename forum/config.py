@@ -42,6 +42,9 @@ class Config:
     # Login throttling: an account locks after a few failures; an address tolerates a venue behind NAT.
     LOGIN_ACCOUNT_LIMIT = "5 per 15 minutes"
     LOGIN_ADDRESS_LIMIT = "200 per 15 minutes"
+    # Password-reset requests: a few per account, more per address (the venue's NAT); beyond, none sent.
+    RESET_ACCOUNT_LIMIT = "3 per hour"
+    RESET_ADDRESS_LIMIT = "30 per hour"
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     PASSWORD_RESET_HOURS = 24

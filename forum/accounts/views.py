@@ -5,12 +5,12 @@ from __future__ import annotations
 import time
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
-from forum import realtime
+from forum import ratelimit, realtime
 from forum.accounts import services
 from forum.accounts.forms import (
     ChangePasswordForm,
@@ -191,8 +191,12 @@ def set_language():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        with unit_of_work():
-            services.request_reset(form.email.data)
+        # Throttled quietly (no mail bombing, no flood of links): the answer is the same either way.
+        email, cfg = services.normalise_email(form.email.data), current_app.config
+        if (ratelimit.hit("reset-account", email, cfg["RESET_ACCOUNT_LIMIT"]) is None
+                and ratelimit.hit("reset-address", request.remote_addr or "", cfg["RESET_ADDRESS_LIMIT"]) is None):
+            with unit_of_work():
+                services.request_reset(email)
         flash(_("If an account exists for this address, a reset link has been sent to it or, "
                 "where the meeting has no mail server, to the meeting secretariat."), "info")
         return redirect(url_for("accounts.login"))

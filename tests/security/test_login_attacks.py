@@ -227,3 +227,18 @@ def test_hijacked_idle_secretariat_session_cannot_remove_or_accredit_without_the
     assert client.post(f"{base}/{delegate.id}/remove", data={"reason": "Left"}).status_code == 302
     db.session.rollback()
     assert db.session.get(Participant, delegate.id).removed_at is not None
+
+
+def test_password_reset_flood_creates_a_few_links_and_answers_the_same(client, make_user):
+    """Mail bombing a delegate (or filling the secretariat's list of links) through the reset form."""
+    from forum.accounts.models import PasswordReset
+
+    user = make_user()
+    answers = [client.post("/password/forgot", data={"email": user.email.upper()}, follow_redirects=True)
+               for _ in range(6)]
+    assert {a.status_code for a in answers} == {200}
+    flashes = {a.get_data(as_text=True).count("If an account exists for this address") for a in answers}
+    assert flashes == {1}  # the same answer, throttled or not
+    db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count()).select_from(PasswordReset)
+                             .where(PasswordReset.user_id == user.id)) == 3
