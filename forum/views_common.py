@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import abort, current_app, request
+from flask import abort, current_app, flash, request
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
-from forum.errors import DomainError
+from forum.db import unit_of_work
+from forum.errors import DomainError, NotFound
 from forum.extensions import db
 
 
@@ -63,3 +66,45 @@ def apply_errors(form: FlaskForm, exc: DomainError) -> None:
             placed = True
     if not placed:
         form.form_errors.append(exc.message)
+
+
+def gate(allowed: bool) -> None:
+    """Visible but not allowed: 403 (hidden things were answered 404 by the loader before)."""
+    if not allowed:
+        abort(403)
+
+
+def translated(exc: DomainError) -> DomainError:
+    """Services speak English message ids; the page shows them in the reader's language."""
+    exc.fields = {name: [_(m) for m in messages] for name, messages in exc.fields.items()}
+    exc.message = _(exc.message)
+    return exc
+
+
+def attempt(action: Callable[[], Any], form: FlaskForm | None = None) -> tuple[bool, Any]:
+    """Run one service in its own transaction; refusals become the form's errors (or a flash).
+
+    Returns (True, result) or (False, the refusal); an unknown object is a 404.
+    """
+    try:
+        with unit_of_work():
+            result = action()
+    except NotFound:
+        abort(404)
+    except DomainError as exc:
+        translated(exc)
+        if form is not None:
+            apply_errors(form, exc)
+            if exc.message not in form.form_errors:
+                form.form_errors.insert(0, exc.message)
+        else:
+            flash(exc.message, "error")
+        return False, exc
+    return True, result
+
+
+def failure_status(form: FlaskForm, failure: Any) -> int:
+    """The status of a form page shown again: the refusal's own, 422 for field errors, else 200."""
+    if isinstance(failure, DomainError):
+        return failure.status
+    return 422 if form.errors else 200

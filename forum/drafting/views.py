@@ -22,7 +22,6 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from forum import permissions
-from forum.db import unit_of_work
 from forum.drafting import amendments as amendment_services
 from forum.drafting import diff, drafts, importing, labels, marshalling, queries
 from forum.drafting.compilation_docx import compilation_docx
@@ -65,14 +64,14 @@ from forum.drafting.models import (
     Part,
     roman,
 )
-from forum.errors import DomainError, NotFound, ValidationFailed
+from forum.errors import ValidationFailed
 from forum.extensions import db
 from forum.meetings import notifications
 from forum.meetings.models import Capacity, Group, OfficeRole, Participant, RegionalGroup, Space, SpaceKind
 from forum.meetings.services import state_name
 from forum.meetings.views import load_meeting
 from forum.templating import meeting_link
-from forum.views_common import Page, apply_errors, is_safe_next
+from forum.views_common import Page, apply_errors, attempt, failure_status, gate, is_safe_next, translated
 
 bp = Blueprint("drafting", __name__)
 meeting_link("drafting.list_drafts", _l("Drafts"), permissions.can_view_drafts)
@@ -120,42 +119,12 @@ def _load_amendment(draft: Draft, amendment_id: int) -> Amendment:
     return amendment
 
 
-def _gate(allowed: bool) -> None:
-    if not allowed:
-        abort(403)
 
 
-def _translated(exc: DomainError) -> DomainError:
-    exc.fields = {name: [_(m) for m in messages] for name, messages in exc.fields.items()}
-    exc.message = _(exc.message)
-    return exc
 
 
-def _attempt(action: Callable[[], Any], form: FlaskForm | None = None) -> tuple[bool, Any]:
-    """Run one service in its own transaction. Refusals become the form's errors (or a flash)."""
-    try:
-        with unit_of_work():
-            result = action()
-    except NotFound:
-        abort(404)
-    except DomainError as exc:
-        _translated(exc)
-        if form is not None:
-            apply_errors(form, exc)
-            if exc.message not in form.form_errors and not exc.fields:
-                form.form_errors.append(exc.message)
-            elif exc.fields and exc.message not in form.form_errors:
-                form.form_errors.insert(0, exc.message)
-        else:
-            flash(exc.message, "error")
-        return False, exc
-    return True, result
 
 
-def _status(form: FlaskForm, failure: Any) -> int:
-    if isinstance(failure, DomainError):
-        return failure.status
-    return 422 if form.errors else 200
 
 
 def _to_amendment(draft: Draft, amendment: Amendment):
@@ -191,7 +160,7 @@ def _me(draft: Draft) -> Participant | None:
 @login_required
 def list_drafts(meeting_id: int):
     meeting = load_meeting(meeting_id)
-    _gate(permissions.can_view_drafts(current_user, meeting))
+    gate(permissions.can_view_drafts(current_user, meeting))
     items = list(db.session.scalars(queries.drafts_of_meeting(meeting.id)))
     ours = [sp for sp in db.session.scalars(db.select(Space).where(Space.meeting_id == meeting.id).order_by(Space.id))
             if permissions.can_view_space_amendments(current_user, sp)]
@@ -206,10 +175,10 @@ def list_drafts(meeting_id: int):
 @login_required
 def set_line_numbers(meeting_id: int):
     meeting = load_meeting(meeting_id)
-    _gate(permissions.can_change_line_numbering(current_user, meeting))
+    gate(permissions.can_change_line_numbering(current_user, meeting))
     form = LineNumbersForm()
     if form.validate_on_submit():
-        ok, _result = _attempt(lambda: drafts.set_line_numbering(current_user, meeting, enabled=form.enabled.data,
+        ok, _result = attempt(lambda: drafts.set_line_numbering(current_user, meeting, enabled=form.enabled.data,
                                                                  line_length=form.line_length.data))
         if ok:
             flash(_("Line numbering saved."), "success")
@@ -222,18 +191,18 @@ def set_line_numbers(meeting_id: int):
 @login_required
 def create_draft(meeting_id: int):
     meeting = load_meeting(meeting_id)
-    _gate(permissions.can_create_draft(current_user, meeting))
+    gate(permissions.can_create_draft(current_user, meeting))
     form = DraftForm()
     failure = None
     if form.validate_on_submit():
-        ok, result = _attempt(lambda: drafts.create_draft(
+        ok, result = attempt(lambda: drafts.create_draft(
             current_user, meeting, title=form.title.data, symbol=form.symbol.data,
             original_language=form.original_language.data, amendment_prefix=form.amendment_prefix.data), form)
         if ok:
             flash(_("Draft created. Add its parts and paragraphs."), "success")
             return _to_draft(result)
         failure = result
-    return render_template("drafting/new.html", meeting=meeting, form=form), _status(form, failure)
+    return render_template("drafting/new.html", meeting=meeting, form=form), failure_status(form, failure)
 
 
 @bp.route("/meetings/<int:meeting_id>/drafts/import", methods=["GET", "POST"])
@@ -241,7 +210,7 @@ def create_draft(meeting_id: int):
 def import_draft(meeting_id: int):
     """Upload or paste, see the structure it yields, then save it (two steps, no file kept)."""
     meeting = load_meeting(meeting_id)
-    _gate(permissions.can_create_draft(current_user, meeting))
+    gate(permissions.can_create_draft(current_user, meeting))
     form = ImportForm()
     if not form.validate_on_submit():
         return render_template("drafting/import.html", meeting=meeting, form=form), 422 if form.errors else 200
@@ -252,7 +221,7 @@ def import_draft(meeting_id: int):
         except (ValueError, ValidationFailed):
             flash(_("The draft's structure could not be read; import the file again."), "error")
             return render_template("drafting/import.html", meeting=meeting, form=form), 422
-        ok, result = _attempt(lambda: drafts.create_draft(
+        ok, result = attempt(lambda: drafts.create_draft(
             current_user, meeting, title=form.title.data, symbol=form.symbol.data,
             original_language=form.original_language.data, amendment_prefix=form.amendment_prefix.data,
             structure=structure), form)
@@ -261,14 +230,14 @@ def import_draft(meeting_id: int):
                     n=structure.unit_count()), "success")
             return _to_draft(result)
         return render_template("drafting/import_preview.html", meeting=meeting, form=form, parsed=structure), \
-            _status(form, result)
+            failure_status(form, result)
     try:
         parsed = _parse_upload(form)
     except ValidationFailed as exc:
-        _translated(exc)
+        translated(exc)
         form.form_errors.append(exc.message)
         failure = exc
-        return render_template("drafting/import.html", meeting=meeting, form=form), _status(form, failure)
+        return render_template("drafting/import.html", meeting=meeting, form=form), failure_status(form, failure)
     if not (form.title.data or "").strip():
         form.title.data = parsed.title
     form.structure.data = json.dumps(parsed.to_dict(), ensure_ascii=False)
@@ -310,7 +279,7 @@ def _display_language(draft: Draft) -> str:
 def show_draft(meeting_id: int, draft_id: int):
     """The text as it stands now, paragraph by paragraph with its state and its amendments."""
     draft = _load_draft(meeting_id, draft_id)
-    _gate(permissions.can_view_draft(current_user, draft))
+    gate(permissions.can_view_draft(current_user, draft))
     language = _display_language(draft)
     paragraphs = list(db.session.scalars(queries.paragraphs_of_draft(draft.id)))
     parts = {p.id: p for p in db.session.scalars(queries.parts_of_draft(draft.id))}
@@ -368,14 +337,14 @@ def _paragraph_form(draft: Draft, **kwargs: Any) -> ParagraphForm:
 @login_required
 def edit_draft(meeting_id: int, draft_id: int):
     draft = _load_draft(meeting_id, draft_id)
-    _gate(permissions.can_edit_draft(current_user, draft))
+    gate(permissions.can_edit_draft(current_user, draft))
     preamble = db.session.scalars(db.select(Paragraph).where(Paragraph.draft_id == draft.id,
                                                              Paragraph.kind == ParagraphKind.preamble)).first()
     current = queries.current_text(preamble.id, draft.original_language).text if preamble else ""
     form = DraftEditForm(obj=draft, preamble=current) if request.method == "GET" else DraftEditForm()
     failure = None
     if form.validate_on_submit():
-        ok, failure = _attempt(lambda: drafts.update_draft(
+        ok, failure = attempt(lambda: drafts.update_draft(
             current_user, draft, title=form.title.data, symbol=form.symbol.data,
             amendment_prefix=form.amendment_prefix.data, preamble=form.preamble.data or ""), form)
         if ok:
@@ -384,17 +353,17 @@ def edit_draft(meeting_id: int, draft_id: int):
     return _form_page(draft, form, title=_("Edit the draft"), button=_("Save"),
                       action=url_for("drafting.edit_draft", meeting_id=meeting_id, draft_id=draft.id),
                       cancel=url_for("drafting.show_draft", meeting_id=meeting_id, draft_id=draft.id),
-                      fields=["title", "symbol", "amendment_prefix", "preamble"], status=_status(form, failure))
+                      fields=["title", "symbol", "amendment_prefix", "preamble"], status=failure_status(form, failure))
 
 
 @bp.route("/meetings/<int:meeting_id>/drafts/<int:draft_id>/parts", methods=["POST"])
 @login_required
 def add_part(meeting_id: int, draft_id: int):
     draft = _load_draft(meeting_id, draft_id)
-    _gate(permissions.can_edit_draft(current_user, draft))
+    gate(permissions.can_edit_draft(current_user, draft))
     form = PartForm(prefix="part")
     if form.validate_on_submit():
-        ok, _result = _attempt(lambda: drafts.add_part(current_user, draft, title=form.title.data))
+        ok, _result = attempt(lambda: drafts.add_part(current_user, draft, title=form.title.data))
         if ok:
             flash(_("Part added."), "success")
     else:
@@ -407,18 +376,18 @@ def add_part(meeting_id: int, draft_id: int):
 def edit_part(meeting_id: int, draft_id: int, part_id: int):
     draft = _load_draft(meeting_id, draft_id)
     part = _load_part(draft, part_id)
-    _gate(permissions.can_edit_draft(current_user, draft))
+    gate(permissions.can_edit_draft(current_user, draft))
     form = PartForm(obj=part)
     failure = None
     if form.validate_on_submit():
-        ok, failure = _attempt(lambda: drafts.edit_part(current_user, part, title=form.title.data), form)
+        ok, failure = attempt(lambda: drafts.edit_part(current_user, part, title=form.title.data), form)
         if ok:
             flash(_("Part saved."), "success")
             return _to_draft(draft)
     return _form_page(draft, form, title=_("Edit part %(n)s", n=part.numeral), button=_("Save"),
                       action=url_for("drafting.edit_part", meeting_id=meeting_id, draft_id=draft.id, part_id=part.id),
                       cancel=url_for("drafting.show_draft", meeting_id=meeting_id, draft_id=draft.id),
-                      fields=["title"], status=_status(form, failure))
+                      fields=["title"], status=failure_status(form, failure))
 
 
 def _load_part(draft: Draft, part_id: int) -> Part:
@@ -433,10 +402,10 @@ def _load_part(draft: Draft, part_id: int) -> Part:
 def remove_part(meeting_id: int, draft_id: int, part_id: int):
     draft = _load_draft(meeting_id, draft_id)
     part = _load_part(draft, part_id)
-    _gate(permissions.can_edit_draft(current_user, draft))
+    gate(permissions.can_edit_draft(current_user, draft))
     form = ConfirmForm()
     if form.validate_on_submit():
-        ok, _result = _attempt(lambda: drafts.remove_part(current_user, part))
+        ok, _result = attempt(lambda: drafts.remove_part(current_user, part))
         if ok:
             flash(_("Part removed with its paragraphs."), "success")
         return _to_draft(draft)
@@ -451,14 +420,14 @@ def remove_part(meeting_id: int, draft_id: int, part_id: int):
 @login_required
 def add_paragraph(meeting_id: int, draft_id: int):
     draft = _load_draft(meeting_id, draft_id)
-    _gate(permissions.can_edit_draft(current_user, draft))
+    gate(permissions.can_edit_draft(current_user, draft))
     form = _paragraph_form(draft)
     if form.validate_on_submit():
         place = form.place.data or "end"
         kind, _sep, ident = place.partition(":")
         part = db.session.get(Part, int(ident)) if kind == "part" and ident.isdigit() else None
         parent = db.session.get(Paragraph, int(ident)) if kind == "under" and ident.isdigit() else None
-        ok, _result = _attempt(lambda: drafts.add_paragraph(current_user, draft, text=form.text.data, part=part,
+        ok, _result = attempt(lambda: drafts.add_paragraph(current_user, draft, text=form.text.data, part=part,
                                                             parent=parent))
         if ok:
             flash(_("Paragraph added."), "success")
@@ -473,7 +442,7 @@ def show_paragraph(meeting_id: int, draft_id: int, paragraph_id: int):
     """A paragraph's history: its versions with each change traced to its amendment (rule 26)."""
     draft = _load_draft(meeting_id, draft_id)
     paragraph = _load_paragraph(draft, paragraph_id)
-    _gate(permissions.can_view_draft(current_user, draft))
+    gate(permissions.can_view_draft(current_user, draft))
     history = queries.text_history(draft.id)
     texts = []
     for code in draft.meeting.language_list:
@@ -503,17 +472,17 @@ def show_paragraph(meeting_id: int, draft_id: int, paragraph_id: int):
 def edit_paragraph(meeting_id: int, draft_id: int, paragraph_id: int):
     draft = _load_draft(meeting_id, draft_id)
     paragraph = _load_paragraph(draft, paragraph_id)
-    _gate(permissions.can_edit_draft(current_user, draft))
+    gate(permissions.can_edit_draft(current_user, draft))
     current = queries.current_text(paragraph.id, draft.original_language)
     form = ParagraphEditForm(text=current.text if current else "") if request.method == "GET" else ParagraphEditForm()
     failure = None
     if form.validate_on_submit():
-        ok, failure = _attempt(lambda: drafts.edit_paragraph(current_user, paragraph, text=form.text.data), form)
+        ok, failure = attempt(lambda: drafts.edit_paragraph(current_user, paragraph, text=form.text.data), form)
         if ok:
             flash(_("Paragraph saved."), "success")
             return _to_draft(draft, f"p-{paragraph.id}")
     return _form_page(draft, form, title=_("Edit %(label)s", label=labels.paragraph_label(paragraph)),
-                      button=_("Save"), fields=["text"], status=_status(form, failure),
+                      button=_("Save"), fields=["text"], status=failure_status(form, failure),
                       action=url_for("drafting.edit_paragraph", meeting_id=meeting_id, draft_id=draft.id,
                                      paragraph_id=paragraph.id),
                       cancel=url_for("drafting.show_draft", meeting_id=meeting_id, draft_id=draft.id))
@@ -525,10 +494,10 @@ def edit_paragraph(meeting_id: int, draft_id: int, paragraph_id: int):
 def remove_paragraph(meeting_id: int, draft_id: int, paragraph_id: int):
     draft = _load_draft(meeting_id, draft_id)
     paragraph = _load_paragraph(draft, paragraph_id)
-    _gate(permissions.can_edit_draft(current_user, draft))
+    gate(permissions.can_edit_draft(current_user, draft))
     form = ConfirmForm()
     if form.validate_on_submit():
-        ok, _result = _attempt(lambda: drafts.remove_paragraph(current_user, paragraph))
+        ok, _result = attempt(lambda: drafts.remove_paragraph(current_user, paragraph))
         if ok:
             flash(_("Paragraph removed; the others were renumbered."), "success")
         return _to_draft(draft, "editor")
@@ -547,7 +516,7 @@ def remove_paragraph(meeting_id: int, draft_id: int, paragraph_id: int):
 def translate_paragraph(meeting_id: int, draft_id: int, paragraph_id: int):
     draft = _load_draft(meeting_id, draft_id)
     paragraph = _load_paragraph(draft, paragraph_id)
-    _gate(permissions.can_translate_draft(current_user, draft))
+    gate(permissions.can_translate_draft(current_user, draft))
     form = TranslationForm()
     form.language.choices = [(c, labels.language_label(c)) for c in draft.meeting.language_list
                              if c in LANGUAGES and c != draft.original_language]
@@ -558,7 +527,7 @@ def translate_paragraph(meeting_id: int, draft_id: int, paragraph_id: int):
         form.text.data = existing.text if existing else ""
     failure = None
     if form.validate_on_submit():
-        ok, failure = _attempt(lambda: drafts.set_translation(current_user, paragraph, language=form.language.data,
+        ok, failure = attempt(lambda: drafts.set_translation(current_user, paragraph, language=form.language.data,
                                                               text=form.text.data), form)
         if ok:
             flash(_("Text saved."), "success")
@@ -566,7 +535,7 @@ def translate_paragraph(meeting_id: int, draft_id: int, paragraph_id: int):
                                     paragraph_id=paragraph.id))
     original = queries.current_text(paragraph.id, draft.original_language)
     return _form_page(draft, form, title=_("%(label)s in another language", label=labels.paragraph_label(paragraph)),
-                      button=_("Save the text"), fields=["language", "text"], status=_status(form, failure),
+                      button=_("Save the text"), fields=["language", "text"], status=failure_status(form, failure),
                       intro=original.text if original else "",
                       action=url_for("drafting.translate_paragraph", meeting_id=meeting_id, draft_id=draft.id,
                                      paragraph_id=paragraph.id),
@@ -580,13 +549,13 @@ def translate_paragraph(meeting_id: int, draft_id: int, paragraph_id: int):
 def decide_paragraph(meeting_id: int, draft_id: int, paragraph_id: int):
     draft = _load_draft(meeting_id, draft_id)
     paragraph = _load_paragraph(draft, paragraph_id)
-    _gate(permissions.can_decide_paragraph(current_user, draft))
+    gate(permissions.can_decide_paragraph(current_user, draft))
     form = DecideParagraphForm()
     form.state.choices = [(s.value, labels.paragraph_state_label(s))
                           for s in sorted(drafts.PARAGRAPH_MOVES[paragraph.state], key=lambda s: s.value)]
     failure = None
     if form.validate_on_submit():
-        ok, failure = _attempt(lambda: drafts.decide_paragraph(current_user, paragraph, form.state.data,
+        ok, failure = attempt(lambda: drafts.decide_paragraph(current_user, paragraph, form.state.data,
                                                                note=form.note.data or ""), form)
         if ok:
             flash(_("Decision recorded."), "success")
@@ -596,7 +565,7 @@ def decide_paragraph(meeting_id: int, draft_id: int, paragraph_id: int):
         intro += " " + _("You record this decision on the Chair's behalf.")
     return _form_page(draft, form, title=_("Decision on %(label)s", label=labels.paragraph_label(paragraph)),
                       button=_("Record the decision"), fields=["state", "note"], intro=intro,
-                      status=_status(form, failure),
+                      status=failure_status(form, failure),
                       action=url_for("drafting.decide_paragraph", meeting_id=meeting_id, draft_id=draft.id,
                                      paragraph_id=paragraph.id),
                       cancel=url_for("drafting.show_draft", meeting_id=meeting_id, draft_id=draft.id,
@@ -607,10 +576,10 @@ def decide_paragraph(meeting_id: int, draft_id: int, paragraph_id: int):
 @login_required
 def open_draft(meeting_id: int, draft_id: int):
     draft = _load_draft(meeting_id, draft_id)
-    _gate(permissions.can_open_draft(current_user, draft))
+    gate(permissions.can_open_draft(current_user, draft))
     form = ConfirmForm()
     if form.validate_on_submit():
-        ok, _result = _attempt(lambda: drafts.open_draft(current_user, draft))
+        ok, _result = attempt(lambda: drafts.open_draft(current_user, draft))
         if ok:
             flash(_("The draft is open for amendments. Its paragraph numbers no longer change."), "success")
         return _to_draft(draft)
@@ -695,7 +664,7 @@ def _amendment_form(draft: Draft, p: Participant | None, **kwargs: Any) -> Amend
 def file_amendment(meeting_id: int, draft_id: int):
     """Amend by editing: the form holds the paragraph's current text for the mover to change."""
     draft = _load_draft(meeting_id, draft_id)
-    _gate(permissions.can_file_amendment(current_user, draft))
+    gate(permissions.can_file_amendment(current_user, draft))
     me = _me(draft)
     parent = None
     parent_arg = request.values.get("parent", type=int) or request.form.get("parent_id", type=int)
@@ -721,10 +690,10 @@ def file_amendment(meeting_id: int, draft_id: int):
         try:
             mover = mover_from(form.mover.data, me, form.co_sponsors.data or [], form.non_supporting.data or [])
         except ValidationFailed as exc:
-            apply_errors(form, _translated(exc))
+            apply_errors(form, translated(exc))
             failure = exc
         else:
-            ok, result = _attempt(lambda: amendment_services.file_amendment(
+            ok, result = attempt(lambda: amendment_services.file_amendment(
                 current_user, draft, paragraph, mover=mover, kind=form.kind.data, language=form.language.data,
                 text=form.text.data or "", explanation=form.explanation.data or "", parent=parent), form)
             if ok:
@@ -743,7 +712,7 @@ def file_amendment(meeting_id: int, draft_id: int):
     deadline = amendment_services.queries.deadline_of(
         draft.meeting_id, _deadline_kind(parent is not None))
     return render_template("drafting/amendment_form.html", draft=draft, meeting=draft.meeting, form=form,
-                           parent=parent, base=base, deadline=deadline), _status(form, failure)
+                           parent=parent, base=base, deadline=deadline), failure_status(form, failure)
 
 
 def _deadline_kind(sub: bool):
@@ -828,11 +797,11 @@ def _amendment_action(meeting_id: int, draft_id: int, amendment_id: int, allowed
     """A one-button action on an amendment: gate, one service, back to the amendment's page."""
     draft = _load_draft(meeting_id, draft_id)
     amendment = _load_amendment(draft, amendment_id)
-    _gate(allowed(current_user, amendment))
+    gate(allowed(current_user, amendment))
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    ok, _result = _attempt(lambda: service(amendment))
+    ok, _result = attempt(lambda: service(amendment))
     if ok:
         flash(done, "success")
     back = request.form.get("next")
@@ -847,7 +816,7 @@ def _amendment_action(meeting_id: int, draft_id: int, amendment_id: int, allowed
 def edit_amendment(meeting_id: int, draft_id: int, amendment_id: int):
     draft = _load_draft(meeting_id, draft_id)
     amendment = _load_amendment(draft, amendment_id)
-    _gate(permissions.can_edit_amendment(current_user, amendment))
+    gate(permissions.can_edit_amendment(current_user, amendment))
     stale = amendment.flagged or amendment_services._stale(amendment)
     if request.method == "GET":
         text = amendment.text
@@ -859,7 +828,7 @@ def edit_amendment(meeting_id: int, draft_id: int, amendment_id: int):
         form = AmendmentEditForm()
     failure = None
     if form.validate_on_submit():
-        ok, failure = _attempt(lambda: amendment_services.edit_amendment(
+        ok, failure = attempt(lambda: amendment_services.edit_amendment(
             current_user, amendment, text=form.text.data or "", explanation=form.explanation.data or ""), form)
         if ok:
             flash(_("Amendment saved."), "success")
@@ -868,7 +837,7 @@ def edit_amendment(meeting_id: int, draft_id: int, amendment_id: int):
     intro = _("The text has changed since this amendment was written: it is shown on the current text.") \
         if stale else ""
     return _form_page(draft, form, title=_("Edit amendment %(n)s", n=labels.number_label(draft, amendment)),
-                      button=_("Save"), fields=fields, intro=intro, status=_status(form, failure),
+                      button=_("Save"), fields=fields, intro=intro, status=failure_status(form, failure),
                       action=url_for("drafting.edit_amendment", meeting_id=meeting_id, draft_id=draft.id,
                                      amendment_id=amendment.id),
                       cancel=url_for("drafting.show_amendment", meeting_id=meeting_id, draft_id=draft.id,
@@ -889,10 +858,10 @@ def submit_amendment(meeting_id: int, draft_id: int, amendment_id: int):
 def discard_amendment(meeting_id: int, draft_id: int, amendment_id: int):
     draft = _load_draft(meeting_id, draft_id)
     amendment = _load_amendment(draft, amendment_id)
-    _gate(permissions.can_discard_amendment(current_user, amendment))
+    gate(permissions.can_discard_amendment(current_user, amendment))
     form = ConfirmForm()
     if form.validate_on_submit():
-        ok, _result = _attempt(lambda: amendment_services.discard_amendment(current_user, amendment))
+        ok, _result = attempt(lambda: amendment_services.discard_amendment(current_user, amendment))
         if ok:
             flash(_("Draft amendment discarded."), "success")
             return _to_draft(draft)
@@ -920,12 +889,12 @@ def second_amendment(meeting_id: int, draft_id: int, amendment_id: int):
 def record_seconder(meeting_id: int, draft_id: int, amendment_id: int):
     draft = _load_draft(meeting_id, draft_id)
     amendment = _load_amendment(draft, amendment_id)
-    _gate(permissions.can_record_seconder(current_user, amendment))
+    gate(permissions.can_record_seconder(current_user, amendment))
     participant = db.session.get(Participant, request.form.get("participant_id", type=int) or 0)
     if participant is None or participant.meeting_id != draft.meeting_id:
         flash(_("Choose who seconded it."), "error")
         return _to_amendment(draft, amendment)
-    ok, _result = _attempt(lambda: amendment_services.record_seconder(current_user, amendment, participant))
+    ok, _result = attempt(lambda: amendment_services.record_seconder(current_user, amendment, participant))
     if ok:
         flash(_("Seconder recorded."), "success")
     return _to_amendment(draft, amendment)
@@ -937,10 +906,10 @@ def record_seconder(meeting_id: int, draft_id: int, amendment_id: int):
 def withdraw_amendment(meeting_id: int, draft_id: int, amendment_id: int):
     draft = _load_draft(meeting_id, draft_id)
     amendment = _load_amendment(draft, amendment_id)
-    _gate(permissions.can_withdraw_amendment(current_user, amendment))
+    gate(permissions.can_withdraw_amendment(current_user, amendment))
     form = ConfirmForm()
     if form.validate_on_submit():
-        ok, _result = _attempt(lambda: amendment_services.withdraw_amendment(current_user, amendment))
+        ok, _result = attempt(lambda: amendment_services.withdraw_amendment(current_user, amendment))
         if ok:
             flash(_("Amendment withdrawn."), "success")
         return _to_amendment(draft, amendment)
@@ -961,7 +930,7 @@ def withdraw_amendment(meeting_id: int, draft_id: int, amendment_id: int):
 def take_up_amendment(meeting_id: int, draft_id: int, amendment_id: int):
     draft = _load_draft(meeting_id, draft_id)
     amendment = _load_amendment(draft, amendment_id)
-    _gate(permissions.can_take_up_amendment(current_user, amendment))
+    gate(permissions.can_take_up_amendment(current_user, amendment))
     me = _me(draft)
     form = TakeUpForm()
     form.mover.choices = [c for c in mover_choices(draft, me) if c[0] != "co_sponsored"]
@@ -970,16 +939,16 @@ def take_up_amendment(meeting_id: int, draft_id: int, amendment_id: int):
         try:
             mover = mover_from(form.mover.data, me, [], [])
         except ValidationFailed as exc:
-            apply_errors(form, _translated(exc))
+            apply_errors(form, translated(exc))
             failure = exc
         else:
-            ok, failure = _attempt(lambda: amendment_services.take_up_amendment(current_user, amendment,
+            ok, failure = attempt(lambda: amendment_services.take_up_amendment(current_user, amendment,
                                                                                 mover=mover), form)
             if ok:
                 flash(_("You took up the amendment."), "success")
                 return _to_amendment(draft, amendment)
     return _form_page(draft, form, title=_("Take up amendment %(n)s", n=labels.number_label(draft, amendment)),
-                      button=_("Take it up"), fields=["mover"], status=_status(form, failure),
+                      button=_("Take it up"), fields=["mover"], status=failure_status(form, failure),
                       action=url_for("drafting.take_up_amendment", meeting_id=meeting_id, draft_id=draft.id,
                                      amendment_id=amendment.id),
                       cancel=url_for("drafting.show_amendment", meeting_id=meeting_id, draft_id=draft.id,
@@ -1001,18 +970,18 @@ def validate_amendment(meeting_id: int, draft_id: int, amendment_id: int):
 def return_amendment(meeting_id: int, draft_id: int, amendment_id: int):
     draft = _load_draft(meeting_id, draft_id)
     amendment = _load_amendment(draft, amendment_id)
-    _gate(permissions.can_return_amendment(current_user, amendment))
+    gate(permissions.can_return_amendment(current_user, amendment))
     form = ReturnForm()
     failure = None
     if form.validate_on_submit():
-        ok, failure = _attempt(lambda: amendment_services.return_amendment(current_user, amendment,
+        ok, failure = attempt(lambda: amendment_services.return_amendment(current_user, amendment,
                                                                            message=form.message.data), form)
         if ok:
             flash(_("Amendment returned to its movers, with your message."), "success")
             return redirect(url_for("drafting.show_validation_queue", meeting_id=meeting_id, draft_id=draft.id))
     return _form_page(draft, form, title=_("Return amendment %(n)s for clarification",
                                            n=labels.number_label(draft, amendment)),
-                      button=_("Return it"), fields=["message"], status=_status(form, failure),
+                      button=_("Return it"), fields=["message"], status=failure_status(form, failure),
                       context=amendment,
                       action=url_for("drafting.return_amendment", meeting_id=meeting_id, draft_id=draft.id,
                                      amendment_id=amendment.id),
@@ -1034,7 +1003,7 @@ def start_discussion(meeting_id: int, draft_id: int, amendment_id: int):
 def decide_amendment(meeting_id: int, draft_id: int, amendment_id: int):
     draft = _load_draft(meeting_id, draft_id)
     amendment = _load_amendment(draft, amendment_id)
-    _gate(permissions.can_declare_outcome(current_user, amendment))
+    gate(permissions.can_declare_outcome(current_user, amendment))
     form = DecideAmendmentForm()
     form.outcome.choices = [(s.value, labels.amendment_state_label(s))
                             for s in OUTCOME_CHOICES.get(amendment.state, [])]
@@ -1044,7 +1013,7 @@ def decide_amendment(meeting_id: int, draft_id: int, amendment_id: int):
     failure = None
     if form.validate_on_submit():
         target = db.session.get(Amendment, form.merged_into.data) if form.merged_into.data else None
-        ok, failure = _attempt(lambda: amendment_services.decide_amendment(
+        ok, failure = attempt(lambda: amendment_services.decide_amendment(
             current_user, amendment, form.outcome.data, note=form.note.data or "", merged_into=target), form)
         if ok:
             flash(_("Outcome recorded."), "success")
@@ -1053,7 +1022,7 @@ def decide_amendment(meeting_id: int, draft_id: int, amendment_id: int):
         _("You record this outcome on the Chair's behalf.")  # type: ignore[arg-type]
     return _form_page(draft, form, title=_("Outcome of amendment %(n)s", n=labels.number_label(draft, amendment)),
                       button=_("Record the outcome"), fields=["outcome", "merged_into", "note"], intro=intro,
-                      context=amendment, status=_status(form, failure),
+                      context=amendment, status=failure_status(form, failure),
                       action=url_for("drafting.decide_amendment", meeting_id=meeting_id, draft_id=draft.id,
                                      amendment_id=amendment.id),
                       cancel=url_for("drafting.show_amendment", meeting_id=meeting_id, draft_id=draft.id,
@@ -1066,7 +1035,7 @@ def decide_amendment(meeting_id: int, draft_id: int, amendment_id: int):
 def rebase_amendment(meeting_id: int, draft_id: int, amendment_id: int):
     draft = _load_draft(meeting_id, draft_id)
     amendment = _load_amendment(draft, amendment_id)
-    _gate(permissions.can_declare_outcome(current_user, amendment))
+    gate(permissions.can_declare_outcome(current_user, amendment))
     if request.method == "GET":
         try:
             base, _version = amendment_services._target_text(amendment.paragraph, amendment.language,
@@ -1080,14 +1049,14 @@ def rebase_amendment(meeting_id: int, draft_id: int, amendment_id: int):
         form = RebaseForm()
     failure = None
     if form.validate_on_submit():
-        ok, failure = _attempt(lambda: amendment_services.rebase_amendment(
+        ok, failure = attempt(lambda: amendment_services.rebase_amendment(
             current_user, amendment, text=form.text.data or "", note=form.note.data or ""), form)
         if ok:
             flash(_("Amendment re-based on the current text."), "success")
             return _to_amendment(draft, amendment)
     fields = ["note"] if amendment.kind is AmendmentKind.delete else ["text", "note"]
     return _form_page(draft, form, title=_("Re-base amendment %(n)s", n=labels.number_label(draft, amendment)),
-                      button=_("Re-base it"), fields=fields, context=amendment, status=_status(form, failure),
+                      button=_("Re-base it"), fields=fields, context=amendment, status=failure_status(form, failure),
                       intro=_("Edit the current text as the amendment would change it, as agreed with its movers."),
                       action=url_for("drafting.rebase_amendment", meeting_id=meeting_id, draft_id=draft.id,
                                      amendment_id=amendment.id),
@@ -1100,10 +1069,10 @@ def rebase_amendment(meeting_id: int, draft_id: int, amendment_id: int):
 def reorder_amendment(meeting_id: int, draft_id: int, amendment_id: int):
     draft = _load_draft(meeting_id, draft_id)
     amendment = _load_amendment(draft, amendment_id)
-    _gate(permissions.can_reorder_amendments(current_user, draft))
+    gate(permissions.can_reorder_amendments(current_user, draft))
     form = ReorderForm()
     if form.validate_on_submit():
-        ok, _result = _attempt(lambda: amendment_services.reorder_amendment(current_user, amendment,
+        ok, _result = attempt(lambda: amendment_services.reorder_amendment(current_user, amendment,
                                                                             form.direction.data))
         if ok:
             flash(_("Order changed."), "success")
@@ -1134,7 +1103,7 @@ def _mover_keys(a: Amendment) -> set[str]:
 def list_amendments(meeting_id: int, draft_id: int):
     """The marshalled list of circulated amendments, with filters (group, state, mover, paragraph)."""
     draft = _load_draft(meeting_id, draft_id)
-    _gate(permissions.can_view_draft(current_user, draft))
+    gate(permissions.can_view_draft(current_user, draft))
     public = [a for a in db.session.scalars(queries.amendments_of_draft(draft.id)) if a.is_circulated]
     entries = marshalling.marshalled(draft, public)
     group = request.args.get("group", "")
@@ -1176,7 +1145,7 @@ def _mover_key_label(key: str) -> str:
 @login_required
 def show_validation_queue(meeting_id: int, draft_id: int):
     draft = _load_draft(meeting_id, draft_id)
-    _gate(permissions.can_view_validation_queue(current_user, draft))
+    gate(permissions.can_view_validation_queue(current_user, draft))
     amendments = [a for a in db.session.scalars(queries.amendments_of_draft(draft.id))
                   if a.state in (AmendmentState.submitted, AmendmentState.validated, AmendmentState.returned)]
     entries = marshalling.marshalled(draft, amendments)
@@ -1192,10 +1161,10 @@ def show_validation_queue(meeting_id: int, draft_id: int):
 @login_required
 def circulate_amendments(meeting_id: int, draft_id: int):
     draft = _load_draft(meeting_id, draft_id)
-    _gate(permissions.can_circulate_amendments(current_user, draft))
+    gate(permissions.can_circulate_amendments(current_user, draft))
     form = ConfirmForm()
     if form.validate_on_submit():
-        ok, result = _attempt(lambda: amendment_services.circulate_amendments(current_user, draft))
+        ok, result = attempt(lambda: amendment_services.circulate_amendments(current_user, draft))
         if ok:
             flash(_("Compilation %(n)d circulated.", n=result.number), "success")
             return redirect(url_for("drafting.show_compilation", meeting_id=meeting_id, draft_id=draft.id,
@@ -1225,7 +1194,7 @@ def _compilation(draft: Draft, number: int) -> tuple[Compilation, list[marshalli
 @login_required
 def show_compilation(meeting_id: int, draft_id: int, number: int):
     draft = _load_draft(meeting_id, draft_id)
-    _gate(permissions.can_view_draft(current_user, draft))
+    gate(permissions.can_view_draft(current_user, draft))
     compilation, entries = _compilation(draft, number)
     return render_template("drafting/compilation.html", draft=draft, meeting=draft.meeting, compilation=compilation,
                            entries=entries)
@@ -1235,7 +1204,7 @@ def show_compilation(meeting_id: int, draft_id: int, number: int):
 @login_required
 def export_compilation(meeting_id: int, draft_id: int, number: int):
     draft = _load_draft(meeting_id, draft_id)
-    _gate(permissions.can_view_draft(current_user, draft))
+    gate(permissions.can_view_draft(current_user, draft))
     compilation, entries = _compilation(draft, number)
     name = f"{draft.symbol.replace('/', '-')}-compilation-{compilation.number}.docx"
     return Response(compilation_docx(draft, compilation, entries),
@@ -1249,7 +1218,7 @@ def export_compilation(meeting_id: int, draft_id: int, number: int):
 @login_required
 def record_oral_amendment(meeting_id: int, draft_id: int):
     draft = _load_draft(meeting_id, draft_id)
-    _gate(permissions.can_record_oral_amendment(current_user, draft))
+    gate(permissions.can_record_oral_amendment(current_user, draft))
     form = OralAmendmentForm()
     paragraphs = list(db.session.scalars(queries.paragraphs_of_draft(draft.id)))
     form.paragraph_id.choices = [(p.id, labels.paragraph_label(p)) for p in paragraphs]
@@ -1277,7 +1246,7 @@ def record_oral_amendment(meeting_id: int, draft_id: int):
                                                              "State's or group's name.")]
         else:
             paragraph = _load_paragraph(draft, parent.paragraph_id if parent else form.paragraph_id.data)
-            ok, result = _attempt(lambda: amendment_services.record_oral_amendment(
+            ok, result = attempt(lambda: amendment_services.record_oral_amendment(
                 current_user, draft, paragraph, mover=mover, moved_by=moved_by, kind=form.kind.data,
                 language=form.language.data, text=form.text.data or "", explanation=form.explanation.data or "",
                 seconded_by=seconder, parent=parent), form)
@@ -1289,7 +1258,7 @@ def record_oral_amendment(meeting_id: int, draft_id: int):
                       fields=["paragraph_id", "parent_id", "moved_by", "mover", "seconded_by", "kind", "language",
                               "text", "explanation"],
                       intro=_("For an amendment or sub-amendment moved from the floor: its mover and, for a single "
-                              "State, its seconder."), status=_status(form, failure),
+                              "State, its seconder."), status=failure_status(form, failure),
                       action=url_for("drafting.record_oral_amendment", meeting_id=meeting_id, draft_id=draft.id),
                       cancel=url_for("drafting.show_draft", meeting_id=meeting_id, draft_id=draft.id))
 
@@ -1300,7 +1269,7 @@ def record_oral_amendment(meeting_id: int, draft_id: int):
 @login_required
 def list_drafting_groups(meeting_id: int, draft_id: int):
     draft = _load_draft(meeting_id, draft_id)
-    _gate(permissions.can_view_draft(current_user, draft))
+    gate(permissions.can_view_draft(current_user, draft))
     groups = list(db.session.scalars(queries.drafting_groups_of_draft(draft.id)))
     referred: dict[int, list[Paragraph]] = defaultdict(list)
     paragraphs = list(db.session.scalars(queries.paragraphs_of_draft(draft.id)))
@@ -1329,7 +1298,7 @@ def _members(group: DraftingGroup) -> list[Participant]:
 @login_required
 def create_drafting_group(meeting_id: int, draft_id: int):
     draft = _load_draft(meeting_id, draft_id)
-    _gate(permissions.can_manage_drafting_groups(current_user, draft))
+    gate(permissions.can_manage_drafting_groups(current_user, draft))
     form = DraftingGroupForm()
     people = [p for p in db.session.scalars(db.select(Participant).where(
         Participant.meeting_id == draft.meeting_id, Participant.removed_at.is_(None)))
@@ -1338,7 +1307,7 @@ def create_drafting_group(meeting_id: int, draft_id: int):
     form.participant_ids.choices = [(p.id, f"{_participant_label(p)} — {labels_group(p.group)}") for p in people]
     failure = None
     if form.validate_on_submit():
-        ok, result = _attempt(lambda: drafts.create_drafting_group(
+        ok, result = attempt(lambda: drafts.create_drafting_group(
             current_user, draft, name=form.name.data, participant_ids=form.participant_ids.data or [],
             mandate=form.mandate.data or ""), form)
         if ok:
@@ -1346,7 +1315,7 @@ def create_drafting_group(meeting_id: int, draft_id: int):
             return redirect(url_for("drafting.list_drafting_groups", meeting_id=meeting_id, draft_id=draft.id))
         failure = result
     return _form_page(draft, form, title=_("New drafting group"), button=_("Set it up"),
-                      fields=["name", "mandate", "participant_ids"], status=_status(form, failure),
+                      fields=["name", "mandate", "participant_ids"], status=failure_status(form, failure),
                       intro=_("A small tripartite group: name Government, Employer and Worker members."),
                       action=url_for("drafting.create_drafting_group", meeting_id=meeting_id, draft_id=draft.id),
                       cancel=url_for("drafting.list_drafting_groups", meeting_id=meeting_id, draft_id=draft.id))
@@ -1360,9 +1329,9 @@ def refer_paragraphs(meeting_id: int, draft_id: int, group_id: int):
     group = db.session.get(DraftingGroup, group_id)
     if group is None or group.draft_id != draft.id:
         abort(404)
-    _gate(permissions.can_manage_drafting_groups(current_user, draft))
+    gate(permissions.can_manage_drafting_groups(current_user, draft))
     ids = [int(v) for v in request.form.getlist(f"refer{group.id}-paragraph_ids") if v.isdigit()]
-    ok, _result = _attempt(lambda: drafts.refer_paragraphs(current_user, group, ids))
+    ok, _result = attempt(lambda: drafts.refer_paragraphs(current_user, group, ids))
     if ok:
         flash(_("Paragraphs referred to the drafting group."), "success")
     return redirect(url_for("drafting.list_drafting_groups", meeting_id=meeting_id, draft_id=draft.id))
@@ -1394,7 +1363,7 @@ def list_space_amendments(meeting_id: int, space_id: int):
     space = db.session.get(Space, space_id)
     if space is None or space.meeting_id != meeting.id or not permissions.can_view_space(current_user, space):
         abort(404)
-    _gate(permissions.can_view_space_amendments(current_user, space))
+    gate(permissions.can_view_space_amendments(current_user, space))
     rows = []
     for draft in db.session.scalars(queries.drafts_of_meeting(meeting.id)):
         mine = [a for a in db.session.scalars(queries.amendments_of_draft(draft.id))

@@ -8,21 +8,17 @@ panel shown on the drafting pages of a paragraph or an amendment is `positions_p
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 
 from forum import permissions
-from forum.db import unit_of_work
 from forum.drafting.amendments import represented_states
 from forum.drafting.forms import ConfirmForm
 from forum.drafting.models import Amendment, Draft, Paragraph
-from forum.errors import DomainError, NotFound
 from forum.extensions import db
 from forum.meetings.models import Capacity, Participant, Space
 from forum.meetings.services import state_name
@@ -35,7 +31,7 @@ from forum.positions.forms import AnswerForm, PollForm, PositionForm, StatementF
 from forum.positions.items import ItemRef, item_of
 from forum.positions.labels import HELPERS, holder_label
 from forum.positions.models import Poll
-from forum.views_common import apply_errors
+from forum.views_common import attempt, failure_status, gate
 
 bp = Blueprint("positions", __name__)
 ITEM_PATH = "/meetings/<int:meeting_id>/drafts/<int:draft_id>/items/<any(paragraph, amendment):kind>/<int:item_id>"
@@ -84,40 +80,12 @@ def _load_poll(space: Space, poll_id: int) -> Poll:
     return poll
 
 
-def _gate(allowed: bool) -> None:
-    if not allowed:
-        abort(403)
 
 
-def _translated(exc: DomainError) -> DomainError:
-    exc.fields = {name: [_(m) for m in messages] for name, messages in exc.fields.items()}
-    exc.message = _(exc.message)
-    return exc
 
 
-def _attempt(action: Callable[[], Any], form: FlaskForm | None = None) -> tuple[bool, Any]:
-    """Run one service in its own transaction; refusals become the form's errors (or a flash)."""
-    try:
-        with unit_of_work():
-            result = action()
-    except NotFound:
-        abort(404)
-    except DomainError as exc:
-        _translated(exc)
-        if form is not None:
-            apply_errors(form, exc)
-            if exc.message not in form.form_errors:
-                form.form_errors.insert(0, exc.message)
-        else:
-            flash(exc.message, "error")
-        return False, exc
-    return True, result
 
 
-def _status(form: FlaskForm, failure: Any) -> int:
-    if isinstance(failure, DomainError):
-        return failure.status
-    return 422 if form.errors else 200
 
 
 def item_url(item: ItemRef, endpoint: str = "positions.show_item", **kwargs: Any) -> str:
@@ -205,7 +173,7 @@ def show_board(meeting_id: int, draft_id: int):
     """Every paragraph and circulated amendment with the groups' positions, the Government
     statements and the decision; it follows the draft's room and redraws itself."""
     draft = _load_draft(meeting_id, draft_id)
-    _gate(permissions.can_view_board(current_user, draft))
+    gate(permissions.can_view_board(current_user, draft))
     rows = board_queries.status_board(current_user, draft)
     return render_template("positions/board.html", draft=draft, meeting=draft.meeting, rows=rows)
 
@@ -218,7 +186,7 @@ def show_item(meeting_id: int, draft_id: int, kind: str, item_id: int):
     """An item's current positions and statements, every change of position, and the forms."""
     draft = _load_draft(meeting_id, draft_id)
     item = _load_item(draft, kind, item_id)
-    _gate(permissions.can_view_positions(current_user, draft))
+    gate(permissions.can_view_positions(current_user, draft))
     return _item_page(item)
 
 
@@ -233,7 +201,7 @@ def record_position(meeting_id: int, draft_id: int, kind: str, item_id: int):
     draft = _load_draft(meeting_id, draft_id)
     item = _load_item(draft, kind, item_id)
     form = position_form(item)
-    _gate(form is not None)
+    gate(form is not None)
     assert form is not None
     if not form.validate():
         return _item_page(item, {"position": form}, 422)
@@ -243,11 +211,11 @@ def record_position(meeting_id: int, draft_id: int, kind: str, item_id: int):
         if speaker is None or speaker.meeting_id != item.meeting_id:
             form.stated_by.errors = [_("Choose the group's spokesperson, secretary or coordinator.")]
             return _item_page(item, {"position": form}, 422)
-    ok, result = _attempt(lambda: position_services.record_position(
+    ok, result = attempt(lambda: position_services.record_position(
         current_user, item, group=form.group.data, stance=form.stance.data, statement=form.statement.data or "",
         stated_by=speaker, sitting=_noting_in(item)), form)
     if not ok:
-        return _item_page(item, {"position": form}, _status(form, result))
+        return _item_page(item, {"position": form}, failure_status(form, result))
     flash(_("Position recorded: %(group)s — %(stance)s.", group=holder_label(
         result.holder, result.regional_group.name if result.regional_group else None),
         stance=HELPERS["stance_label"](result.stance.value)), "success")
@@ -260,15 +228,15 @@ def add_statement(meeting_id: int, draft_id: int, kind: str, item_id: int):
     draft = _load_draft(meeting_id, draft_id)
     item = _load_item(draft, kind, item_id)
     form = statement_form(item)
-    _gate(form is not None)
+    gate(form is not None)
     assert form is not None
     if not form.validate():
         return _item_page(item, {"statement": form}, 422)
-    ok, result = _attempt(lambda: position_services.add_statement(
+    ok, result = attempt(lambda: position_services.add_statement(
         current_user, item, member_state=form.member_state.data, stance=form.stance.data,
         regional_group=form.regional_group.data or None, text=form.text.data or "", sitting=_noting_in(item)), form)
     if not ok:
-        return _item_page(item, {"statement": form}, _status(form, result))
+        return _item_page(item, {"statement": form}, failure_status(form, result))
     flash(_("Statement recorded: %(who)s — %(stance)s.", who=HELPERS["government_label"](
         result.member_state, result.regional_group.name if result.regional_group else None),
         stance=HELPERS["stance_label"](result.stance.value)), "success")
@@ -312,18 +280,18 @@ def _poll_item(poll: Poll) -> ItemRef | None:
 @login_required
 def open_poll(meeting_id: int, space_id: int):
     space = _load_space(meeting_id, space_id)
-    _gate(permissions.can_open_poll(current_user, space))
+    gate(permissions.can_open_poll(current_user, space))
     form = PollForm(formdata=request.form if request.method == "POST" else None,
                     kind=request.args.get("kind", ""), item=request.args.get("item", ""))
     item = _poll_form_item(space, form.kind.data, form.item.data)
     if request.method == "POST" and form.validate():
-        ok, result = _attempt(lambda: poll_services.open_poll(current_user, space, item, question=form.question.data
+        ok, result = attempt(lambda: poll_services.open_poll(current_user, space, item, question=form.question.data
                                                               or "", minutes=form.minutes.data), form)
         if ok:
             flash(_("The poll is open to the members of %(space)s.", space=space.name), "success")
             return redirect(url_for("positions.show_poll", meeting_id=meeting_id, space_id=space.id,
                                     poll_id=result.id))
-        status = _status(form, result)
+        status = failure_status(form, result)
     else:
         status = 422 if form.errors else 200
     return render_template("positions/poll_form.html", space=space, meeting=space.meeting, form=form,
@@ -371,13 +339,13 @@ def _poll_page(space: Space, poll: Poll, form: AnswerForm | None = None, status:
 def answer_poll(meeting_id: int, space_id: int, poll_id: int):
     space = _load_space(meeting_id, space_id)
     poll = _load_poll(space, poll_id)
-    _gate(permissions.can_write_space(current_user, space))
+    gate(permissions.can_write_space(current_user, space))
     form = AnswerForm()
     if not form.validate():
         return _poll_page(space, poll, form, 422)
-    ok, result = _attempt(lambda: poll_services.answer_poll(current_user, poll, form.choice.data), form)
+    ok, result = attempt(lambda: poll_services.answer_poll(current_user, poll, form.choice.data), form)
     if not ok:
-        return _poll_page(space, poll, form, _status(form, result))
+        return _poll_page(space, poll, form, failure_status(form, result))
     flash(_("Your answer is recorded: %(choice)s.", choice=HELPERS["choice_label"](result.choice.value)), "success")
     return redirect(url_for("positions.show_poll", meeting_id=meeting_id, space_id=space.id, poll_id=poll.id))
 
@@ -387,11 +355,11 @@ def answer_poll(meeting_id: int, space_id: int, poll_id: int):
 def close_poll(meeting_id: int, space_id: int, poll_id: int):
     space = _load_space(meeting_id, space_id)
     poll = _load_poll(space, poll_id)
-    _gate(permissions.can_open_poll(current_user, space))
+    gate(permissions.can_open_poll(current_user, space))
     back = url_for("positions.show_poll", meeting_id=meeting_id, space_id=space.id, poll_id=poll.id)
     form = ConfirmForm()
     if request.method == "POST" and form.validate():
-        ok, _result = _attempt(lambda: poll_services.close_poll(current_user, poll))
+        ok, _result = attempt(lambda: poll_services.close_poll(current_user, poll))
         if ok:
             flash(_("The poll is closed."), "success")
         return redirect(back)

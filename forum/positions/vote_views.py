@@ -7,7 +7,6 @@ permission gate (403), call one service in a unit of work and render or redirect
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,14 +14,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 
 from forum import permissions
-from forum.db import unit_of_work
 from forum.drafting.drafts import amendment_label
 from forum.drafting.models import PENDING, Amendment, Draft, DraftingGroup, Paragraph
-from forum.errors import DomainError, NotFound
+from forum.errors import DomainError
 from forum.extensions import db
 from forum.meetings import attendance
 from forum.meetings.models import Capacity, Group, Meeting, Participant, Sitting, SubstitutionNotice
@@ -42,7 +39,7 @@ from forum.positions.vote_forms import (
 )
 from forum.positions.vote_models import Vote, VoteType
 from forum.templating import meeting_link
-from forum.views_common import apply_errors
+from forum.views_common import apply_errors, attempt, failure_status, gate, translated
 
 bp = Blueprint("votes", __name__)
 meeting_link("votes.list_votes", _l("Votes"), permissions.can_view_votes)
@@ -94,40 +91,12 @@ def _load_sitting(meeting: Meeting, sitting_id: int) -> Sitting:
     return sitting
 
 
-def _gate(allowed: bool) -> None:
-    if not allowed:
-        abort(403)
 
 
-def _translated(exc: DomainError) -> DomainError:
-    exc.fields = {name: [_(m) for m in messages] for name, messages in exc.fields.items()}
-    exc.message = _(exc.message)
-    return exc
 
 
-def _attempt(action: Callable[[], Any], form: FlaskForm | None = None) -> tuple[bool, Any]:
-    """Run one service in its own transaction; refusals become the form's errors (or a flash)."""
-    try:
-        with unit_of_work():
-            result = action()
-    except NotFound:
-        abort(404)
-    except DomainError as exc:
-        _translated(exc)
-        if form is not None:
-            apply_errors(form, exc)
-            if exc.message not in form.form_errors:
-                form.form_errors.insert(0, exc.message)
-        else:
-            flash(exc.message, "error")
-        return False, exc
-    return True, result
 
 
-def _status(form: FlaskForm, failure: Any) -> int:
-    if isinstance(failure, DomainError):
-        return failure.status
-    return 422 if form.errors else 200
 
 
 def item_page_url(item: ItemRef) -> str:
@@ -160,7 +129,7 @@ def votes_panel(obj: Paragraph | Amendment) -> Markup:
 @login_required
 def list_votes(meeting_id: int):
     meeting = load_meeting(meeting_id)
-    _gate(permissions.can_view_votes(current_user, meeting))
+    gate(permissions.can_view_votes(current_user, meeting))
     rows = [(v, item_of_row(v)) for v in votes.votes_of(meeting)]
     counts = dict(db.session.execute(sa.select(votes.VoteParticipation.vote_id, sa.func.count())
                                      .where(votes.VoteParticipation.vote_id.in_([v.id for v, _i in rows]))
@@ -173,14 +142,14 @@ def list_votes(meeting_id: int):
 @login_required
 def open_vote(meeting_id: int, draft_id: int, kind: str, item_id: int):
     item = _load_item(meeting_id, draft_id, kind, item_id)
-    _gate(permissions.can_open_vote(current_user, item.draft))
+    gate(permissions.can_open_vote(current_user, item.draft))
     form = OpenVoteForm()
     sittings = _sittings(meeting_id)
     form.sitting_id.choices = [(0, _("The sitting now live"))] + [(s.id, s.title) for s in sittings]
     failure = None
     if form.validate_on_submit():
         sitting = next((s for s in sittings if s.id == form.sitting_id.data), None)
-        ok, failure = _attempt(lambda: votes.open_vote(current_user, item, vote_type=form.vote_type.data,
+        ok, failure = attempt(lambda: votes.open_vote(current_user, item, vote_type=form.vote_type.data,
                                                        majority=form.majority.data, sitting=sitting,
                                                        question=form.question.data or ""), form)
         if ok:
@@ -188,7 +157,7 @@ def open_vote(meeting_id: int, draft_id: int, kind: str, item_id: int):
             return redirect(url_for("votes.show_vote", meeting_id=meeting_id, vote_id=failure.id))
     return render_template("positions/votes/open.html", meeting=item.draft.meeting, item=item, form=form,
                            back=item_page_url(item), sittings=sittings,
-                           for_chair=not permissions.is_chair(current_user, meeting_id)), _status(form, failure)  # type: ignore[arg-type]
+                           for_chair=not permissions.is_chair(current_user, meeting_id)), failure_status(form, failure)  # type: ignore[arg-type]
 
 
 def _vote_page(meeting: Meeting, vote: Vote, *, ballot_form: BallotForm | None = None,
@@ -234,7 +203,7 @@ def cast_ballot(meeting_id: int, vote_id: int):
     if not vote.is_open:
         form.form_errors.append(_("This vote is closed: no more ballots are accepted."))
         return _vote_page(meeting, vote, ballot_form=form, status=409)
-    _gate(permissions.can_cast_ballot(current_user, vote))
+    gate(permissions.can_cast_ballot(current_user, vote))
     extra = sorted(set(request.form) - BALLOT_FIELDS)
     if extra:
         form.form_errors.append(_("Unexpected fields: %(names)s. A ballot carries a choice only.",
@@ -245,7 +214,7 @@ def cast_ballot(meeting_id: int, vote_id: int):
     if vote.type is VoteType.secret and not form.confirm.data:
         form.confirm.errors = [_("Confirm that you understand a secret ballot is final.")]
         return _vote_page(meeting, vote, ballot_form=form, status=422)
-    ok, result = _attempt(lambda: votes.cast_ballot(current_user, vote, form.choice.data), form)
+    ok, result = attempt(lambda: votes.cast_ballot(current_user, vote, form.choice.data), form)
     if not ok:
         return _vote_page(meeting, vote, ballot_form=form, status=result.status)
     if result["receipt"]:
@@ -259,13 +228,13 @@ def cast_ballot(meeting_id: int, vote_id: int):
 @login_required
 def close_vote(meeting_id: int, vote_id: int):
     meeting, vote = _load_vote(meeting_id, vote_id)
-    _gate(permissions.can_close_vote(current_user, vote))
+    gate(permissions.can_close_vote(current_user, vote))
     if not vote.is_open:
         flash(_("This vote is already closed."), "error")
         return redirect(url_for("votes.show_vote", meeting_id=meeting_id, vote_id=vote_id)), 303
     form = ConfirmForm()
     if form.validate_on_submit():
-        ok, _result = _attempt(lambda: votes.close_vote(current_user, vote))
+        ok, _result = attempt(lambda: votes.close_vote(current_user, vote))
         if ok:
             flash(_("The vote is closed and its result published. The Chair now declares the decision."), "success")
         return redirect(url_for("votes.show_vote", meeting_id=meeting_id, vote_id=vote_id))
@@ -286,7 +255,7 @@ def check_receipt(meeting_id: int, vote_id: int):
     try:
         found = votes.check_receipt(vote, form.receipt.data)
     except DomainError as exc:
-        apply_errors(form, _translated(exc))
+        apply_errors(form, translated(exc))
         return _vote_page(meeting, vote, receipt_form=form, status=exc.status)
     return _vote_page(meeting, vote, receipt_form=form, receipt_result=found)
 
@@ -325,7 +294,7 @@ def charts(view: dict[str, Any]) -> list[dict[str, Any]]:
 @login_required
 def declare_decision(meeting_id: int, draft_id: int, kind: str, item_id: int):
     item = _load_item(meeting_id, draft_id, kind, item_id)
-    _gate(permissions.can_declare_decision(current_user, item.draft))
+    gate(permissions.can_declare_decision(current_user, item.draft))
     form = DecisionForm()
     allowed = decisions.PARAGRAPH_OUTCOMES if kind == "paragraph" else decisions.AMENDMENT_OUTCOMES
     form.outcome.choices = [(o, OUTCOME_LABELS[o]) for o in allowed if o != "withdrawn"]
@@ -346,7 +315,7 @@ def declare_decision(meeting_id: int, draft_id: int, kind: str, item_id: int):
         vote = next((v for v in closed if v.id == form.vote_id.data), None)
         group = next((g for g in groups if g.id == form.drafting_group.data), None)
         merged = next((a for a in others if a.id == form.merged_into.data), None)
-        ok, failure = _attempt(lambda: decisions.declare(
+        ok, failure = attempt(lambda: decisions.declare(
             current_user, item, outcome=form.outcome.data, method=form.method.data, vote=vote,
             note=form.note.data or "", drafting_group=group, merged_into=merged), form)
         if ok:
@@ -354,7 +323,7 @@ def declare_decision(meeting_id: int, draft_id: int, kind: str, item_id: int):
             return redirect(item_page_url(item))
     return render_template("positions/votes/decide.html", meeting=item.draft.meeting, item=item, form=form,
                            back=item_page_url(item), history=decisions.decisions_on(item),
-                           for_chair=not permissions.is_chair(current_user, meeting_id)), _status(form, failure)  # type: ignore[arg-type]
+                           for_chair=not permissions.is_chair(current_user, meeting_id)), failure_status(form, failure)  # type: ignore[arg-type]
 
 
 # --- attendance register and substitution notices (rules 3 and 32) ---------------------------------------
@@ -380,7 +349,7 @@ def _person_label(p: Participant) -> str:
 def show_attendance(meeting_id: int, sitting_id: int):
     meeting = load_meeting(meeting_id)
     sitting = _load_sitting(meeting, sitting_id)
-    _gate(permissions.can_view_attendance(current_user, meeting))
+    gate(permissions.can_view_attendance(current_user, meeting))
     people = _voting_people(meeting)
     states = sorted({p.member_state for p in people if p.group is Group.government and p.member_state
                      and p.capacity is not Capacity.observer})
@@ -390,9 +359,9 @@ def show_attendance(meeting_id: int, sitting_id: int):
     can_keep = permissions.can_keep_attendance(current_user, meeting)
     failure = None
     if request.method == "POST":
-        _gate(can_keep)
+        gate(can_keep)
         if form.validate_on_submit():
-            ok, failure = _attempt(lambda: attendance.set_attendance(
+            ok, failure = attempt(lambda: attendance.set_attendance(
                 current_user, sitting, participant_ids=form.participant_ids.data or [],
                 member_states=form.member_states.data or []), form)
             if ok:
@@ -403,14 +372,14 @@ def show_attendance(meeting_id: int, sitting_id: int):
         form.member_states.data = now["member_states"]
         form.participant_ids.data = now["participants"]
     return render_template("positions/votes/attendance.html", meeting=meeting, sitting=sitting, form=form,
-                           can_keep=can_keep, present=attendance.present(sitting)), _status(form, failure)
+                           can_keep=can_keep, present=attendance.present(sitting)), failure_status(form, failure)
 
 
 @bp.route("/meetings/<int:meeting_id>/substitutions", methods=["GET", "POST"])
 @login_required
 def list_substitutions(meeting_id: int):
     meeting = load_meeting(meeting_id)
-    _gate(permissions.can_record_substitution(current_user, meeting))
+    gate(permissions.can_record_substitution(current_user, meeting))
     people = [p for p in _voting_people(meeting) if p.group is not Group.none and p.capacity is not Capacity.observer]
     form = SubstitutionForm()
     form.substitute_id.choices = [(p.id, _person_label(p)) for p in people]
@@ -424,7 +393,7 @@ def list_substitutions(meeting_id: int):
         substitute, replaces = by_id.get(form.substitute_id.data), by_id.get(form.replaces_id.data)
         if substitute is None or replaces is None:
             abort(404)
-        ok, failure = _attempt(lambda: attendance.record_substitution(
+        ok, failure = attempt(lambda: attendance.record_substitution(
             current_user, meeting, substitute=substitute, replaces=replaces, day=form.day.data, sitting=sitting,
             note=form.note.data or ""), form)
         if ok:
@@ -432,19 +401,19 @@ def list_substitutions(meeting_id: int):
             return redirect(url_for("votes.list_substitutions", meeting_id=meeting_id))
     return render_template("positions/votes/substitutions.html", meeting=meeting, form=form,
                            notices=attendance.notices_for(meeting), label=_person_label,
-                           revoke_form=ConfirmForm(formdata=None)), _status(form, failure)
+                           revoke_form=ConfirmForm(formdata=None)), failure_status(form, failure)
 
 
 @bp.route("/meetings/<int:meeting_id>/substitutions/<int:notice_id>/revoke", methods=["POST"])
 @login_required
 def revoke_substitution(meeting_id: int, notice_id: int):
     meeting = load_meeting(meeting_id)
-    _gate(permissions.can_record_substitution(current_user, meeting))
+    gate(permissions.can_record_substitution(current_user, meeting))
     notice = db.session.get(SubstitutionNotice, notice_id)
     if notice is None or notice.meeting_id != meeting.id:
         abort(404)
     if ConfirmForm().validate_on_submit():
-        ok, _result = _attempt(lambda: attendance.revoke_substitution(current_user, notice))
+        ok, _result = attempt(lambda: attendance.revoke_substitution(current_user, notice))
         if ok:
             flash(_("The notice is revoked."), "success")
     return redirect(url_for("votes.list_substitutions", meeting_id=meeting_id))

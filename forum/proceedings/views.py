@@ -8,7 +8,6 @@ permission gate (403), call one service in a unit of work and render or redirect
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,13 +17,11 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 
 from forum import permissions
-from forum.db import unit_of_work
 from forum.drafting import queries as drafting_queries
 from forum.drafting.drafts import amendment_label
-from forum.errors import DomainError, InvalidState, NotFound
+from forum.errors import InvalidState
 from forum.extensions import db
 from forum.meetings.models import Meeting, Participant, Sitting
 from forum.meetings.views import load_meeting
@@ -41,7 +38,7 @@ from forum.proceedings.forms import (
 from forum.proceedings.models import Intervention, Report, ReportCorrection, ReportState, SpeakerCapacity
 from forum.sittings.models import SpeakerRequest
 from forum.templating import meeting_link
-from forum.views_common import apply_errors
+from forum.views_common import attempt, failure_status, gate
 
 bp = Blueprint("proceedings", __name__)
 meeting_link("proceedings.show_report", _l("Report"), permissions.can_view_meeting)
@@ -57,35 +54,10 @@ def _helpers() -> dict[str, Any]:
             "capacity_label": lambda c: CAPACITY_LABELS.get(SpeakerCapacity(c), c), "minutes": report.minutes}
 
 
-def _gate(allowed: bool) -> None:
-    if not allowed:
-        abort(403)
 
 
-def _attempt(action: Callable[[], Any], form: FlaskForm | None = None) -> tuple[bool, Any]:
-    """Run one service in its own transaction; refusals become the form's errors (or a flash)."""
-    try:
-        with unit_of_work():
-            result = action()
-    except NotFound:
-        abort(404)
-    except DomainError as exc:
-        exc.fields = {name: [_(m) for m in messages] for name, messages in exc.fields.items()}
-        exc.message = _(exc.message)
-        if form is not None:
-            apply_errors(form, exc)
-            if exc.message not in form.form_errors:
-                form.form_errors.insert(0, exc.message)
-        else:
-            flash(exc.message, "error")
-        return False, exc
-    return True, result
 
 
-def _status(form: FlaskForm, failure: Any) -> int:
-    if isinstance(failure, DomainError):
-        return failure.status
-    return 422 if form.errors else 200
 
 
 def _sitting(meeting: Meeting, sitting_id: int) -> Sitting:
@@ -137,17 +109,17 @@ def show_report(meeting_id: int):
 def publish_report(meeting_id: int):
     meeting = load_meeting(meeting_id)
     rep = queries.report_of(meeting.id)
-    _gate(permissions.can_publish_report(current_user, rep))
+    gate(permissions.can_publish_report(current_user, rep))
     form = PublishForm()
     failure = None
     if form.validate_on_submit():
-        ok, failure = _attempt(lambda: services.publish_report(current_user, meeting,
+        ok, failure = attempt(lambda: services.publish_report(current_user, meeting,
                                                                deadline=_local(meeting, form.deadline.data)), form)
         if ok:
             flash(_("The draft report is published: speakers may propose corrections until the deadline."), "success")
             return redirect(url_for("proceedings.show_report", meeting_id=meeting.id))
     db.session.expire_all()
-    return _report_page(meeting, queries.report_of(meeting.id), publish_form=form, status=_status(form, failure))
+    return _report_page(meeting, queries.report_of(meeting.id), publish_form=form, status=failure_status(form, failure))
 
 
 @bp.route("/meetings/<int:meeting_id>/report/adopt", methods=["GET", "POST"])
@@ -155,21 +127,21 @@ def publish_report(meeting_id: int):
 def adopt_report(meeting_id: int):
     meeting = load_meeting(meeting_id)
     rep = queries.report_of(meeting.id)
-    _gate(permissions.can_adopt_report(current_user, rep))
+    gate(permissions.can_adopt_report(current_user, rep))
     form = AdoptForm()
     sittings = queries.sittings_of(meeting.id)
     form.sitting_id.choices = [(0, _("Not in a sitting"))] + [(s.id, s.title) for s in sittings]
     failure = None
     if form.validate_on_submit():
         sitting = next((s for s in sittings if s.id == form.sitting_id.data), None)
-        ok, failure = _attempt(lambda: services.adopt_report(current_user, meeting, method=form.method.data,
+        ok, failure = attempt(lambda: services.adopt_report(current_user, meeting, method=form.method.data,
                                                              sitting=sitting, note=form.note.data or ""), form)
         if ok:
             flash(_("The report is adopted and frozen."), "success")
             return redirect(url_for("proceedings.show_report", meeting_id=meeting.id))
     return render_template("proceedings/adopt.html", meeting=meeting, rep=rep, form=form,
                            pending=queries.pending_corrections(meeting.id),
-                           for_chair=not permissions.is_chair(current_user, meeting)), _status(form, failure)
+                           for_chair=not permissions.is_chair(current_user, meeting)), failure_status(form, failure)
 
 
 @bp.route("/meetings/<int:meeting_id>/report/export.<fmt>")
@@ -179,7 +151,7 @@ def export_report(meeting_id: int, fmt: str):
     if fmt not in report.FORMATS:
         abort(404)
     rep = queries.report_of(meeting.id)
-    _gate(permissions.can_view_report(current_user, rep))
+    gate(permissions.can_view_report(current_user, rep))
     export = report.export(meeting, rep, fmt, request.args.get("language"))
     return Response(export.data, mimetype=export.mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{export.filename}"',
@@ -193,7 +165,7 @@ def export_report(meeting_id: int, fmt: str):
 def list_interventions(meeting_id: int, sitting_id: int):
     meeting = load_meeting(meeting_id)
     sitting = _sitting(meeting, sitting_id)
-    _gate(permissions.can_write_summaries(current_user, meeting))
+    gate(permissions.can_write_summaries(current_user, meeting))
     interventions = list(db.session.scalars(queries.interventions_of_sitting(sitting.id)))
     return render_template("proceedings/interventions.html", meeting=meeting, sitting=sitting,
                            interventions=interventions, requests=queries.unsummarised_requests(sitting.id),
@@ -243,7 +215,7 @@ def _speaker_request(sitting: Sitting, value: Any) -> SpeakerRequest | None:
 def add_intervention(meeting_id: int, sitting_id: int):
     meeting = load_meeting(meeting_id)
     sitting = _sitting(meeting, sitting_id)
-    _gate(permissions.can_write_summaries(current_user, meeting))
+    gate(permissions.can_write_summaries(current_user, meeting))
     form = InterventionForm()
     _choices(form, meeting)
     req = _speaker_request(sitting, request.form.get("request_id") if request.method == "POST"
@@ -265,7 +237,7 @@ def add_intervention(meeting_id: int, sitting_id: int):
                 capacity=form.capacity.data, started_at=values.get("started_at"),
                 speaking_seconds=form.speaking_seconds.data, speaker_request=req)
 
-        ok, failure = _attempt(write, form)
+        ok, failure = attempt(write, form)
         if ok:
             flash(_("The summary is saved."), "success")
             return redirect(url_for("proceedings.list_interventions", meeting_id=meeting.id, sitting_id=sitting.id))
@@ -275,7 +247,7 @@ def add_intervention(meeting_id: int, sitting_id: int):
                                     intervention_id=failure.data["existing_id"]))
     return render_template("proceedings/intervention_form.html", meeting=meeting, sitting=sitting, form=form,
                            intervention=None, req=req, started_at=values.get("started_at"),
-                           conflict=None), _status(form, failure)
+                           conflict=None), failure_status(form, failure)
 
 
 @bp.route("/meetings/<int:meeting_id>/interventions/<int:intervention_id>", methods=["GET", "POST"])
@@ -283,7 +255,7 @@ def add_intervention(meeting_id: int, sitting_id: int):
 def edit_intervention(meeting_id: int, intervention_id: int):
     meeting = load_meeting(meeting_id)
     intervention = _intervention(meeting, intervention_id)
-    _gate(permissions.can_write_summaries(current_user, meeting))
+    gate(permissions.can_write_summaries(current_user, meeting))
     form = InterventionForm(obj=None)
     _choices(form, meeting)
     if request.method == "GET":
@@ -300,7 +272,7 @@ def edit_intervention(meeting_id: int, intervention_id: int):
     form.speaker.data = intervention.speaker_id
     failure = conflict = None
     if form.validate_on_submit():
-        ok, failure = _attempt(lambda: services.update_intervention(
+        ok, failure = attempt(lambda: services.update_intervention(
             current_user, intervention, summary=form.summary.data, version=form.version.data,
             item=_item(form.item.data), on_behalf_of=form.on_behalf_of.data, capacity=form.capacity.data), form)
         if ok:
@@ -314,7 +286,7 @@ def edit_intervention(meeting_id: int, intervention_id: int):
     return render_template("proceedings/intervention_form.html", meeting=meeting, sitting=intervention.sitting,
                            form=form, intervention=intervention, req=None, started_at=intervention.started_at,
                            conflict=conflict, corrections=queries.corrections_of(intervention.id)), \
-        _status(form, failure)
+        failure_status(form, failure)
 
 
 # --- corrections ------------------------------------------------------------------------------------------
@@ -327,20 +299,20 @@ def propose_correction(meeting_id: int, intervention_id: int):
     rep = queries.report_of(meeting.id)
     if not permissions.can_view_report(current_user, rep):
         abort(404)
-    _gate(permissions.can_propose_correction(current_user, intervention))
+    gate(permissions.can_propose_correction(current_user, intervention))
     form = CorrectionForm()
     if request.method == "GET":
         form.text.data = intervention.summary
     failure = None
     if form.validate_on_submit():
-        ok, failure = _attempt(lambda: services.propose_correction(current_user, intervention, form.text.data), form)
+        ok, failure = attempt(lambda: services.propose_correction(current_user, intervention, form.text.data), form)
         if ok:
             flash(_("Your correction is sent to the secretariat."), "success")
             return redirect(url_for("proceedings.list_corrections", meeting_id=meeting.id))
     return render_template("proceedings/correction_form.html", meeting=meeting, intervention=intervention, form=form,
                            rep=rep, deadline=queries.correction_deadline(rep),
                            attribution=report.attribution(intervention, report.regional_names())), \
-        _status(form, failure)
+        failure_status(form, failure)
 
 
 @bp.route("/meetings/<int:meeting_id>/report/corrections")
@@ -366,10 +338,10 @@ def decide_correction(meeting_id: int, correction_id: int):
     if correction is None or correction.intervention.meeting_id != meeting.id or \
             not permissions.can_view_correction(current_user, correction):
         abort(404)
-    _gate(permissions.can_decide_correction(current_user, correction))
+    gate(permissions.can_decide_correction(current_user, correction))
     form = DecideCorrectionForm()
     if form.validate_on_submit():
-        ok, _result = _attempt(lambda: services.decide_correction(current_user, correction,
+        ok, _result = attempt(lambda: services.decide_correction(current_user, correction,
                                                                   form.decision.data == "accept", form.note.data or ""))
         if ok:
             flash(_("The correction is accepted: the summary now reads as corrected.")
