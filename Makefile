@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 WORKERS ?= auto
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint audit venv migrate demo bench clean-db
+.PHONY: run test lint audit venv migrate demo bench clean-db translations messages
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -25,11 +25,22 @@ migrate: $(STAMP)
 demo: migrate
 	$(FLASK) forum demo
 
-run: demo
+run: demo translations
 	$(FLASK) forum serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+test: $(STAMP) translations
 	$(BIN)/python -m pytest -n $(WORKERS) $(PYTEST_ARGS)
+
+# The French and Spanish catalogues compiled for the running app (.mo files are not in git).
+# Without -f: an entry still marked fuzzy is not shipped (the English text shows instead).
+translations: $(STAMP)
+	$(BIN)/pybabel compile -d forum/translations
+
+# After adding or changing a marked string: extract it and add it, untranslated, to each catalogue.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		-o forum/translations/messages.pot .
+	$(BIN)/pybabel update --no-wrap --no-fuzzy-matching -i forum/translations/messages.pot -d forum/translations
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

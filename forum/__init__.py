@@ -53,6 +53,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
     ext.limiter.init_app(app)
     ext.babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
+    _compile_translations(app)
 
     from forum import errors_views, templating
     from forum.accounts.views import bp as accounts_bp
@@ -157,6 +158,16 @@ def _init_socketio(app: Flask) -> None:
     from forum import events  # noqa: F401
 
     ext.socketio.init_app(app, manage_session=False, **kwargs)
+
+
+def _compile_translations(app: Flask) -> None:
+    """`flask ...` and the tests run on catalogues as fresh as their .po files (make translations)."""
+    from forum.i18n import compile_catalogues
+
+    try:
+        compile_catalogues()
+    except OSError as exc:  # a read-only installation ships its compiled catalogues
+        app.logger.warning("Translations not compiled: %s", exc)
 
 
 def _select_locale() -> str | None:

@@ -8,11 +8,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime as babel_format
+from babel.dates import get_timezone_gmt, get_timezone_name
+from babel.numbers import format_decimal
 from flask import Flask, g, request, session, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from forum import labels, permissions
+from forum import i18n, labels, permissions
 from forum.meetings.services import state_name
 
 
@@ -21,6 +24,22 @@ def local_time(value: datetime | None, tz: str = "UTC", fmt: str = "medium") -> 
     if value is None:
         return ""
     return babel_format(value, fmt, tzinfo=ZoneInfo(tz), locale=get_locale() or "en")
+
+
+def number(value: Any) -> str:
+    """A count or a weighted total written the reader's way (3 570 in French, 3,570 in English)."""
+    if value is None or value == "":
+        return ""
+    return format_decimal(value, locale=get_locale() or "en")
+
+
+def time_zone_label(tz: str, when: datetime | None = None) -> str:
+    """The meeting's time zone as the reader says it, with its offset from UTC now: times on the
+    page are the meeting's, wherever the reader sits."""
+    locale = get_locale() or "en"
+    now = (when or datetime.now(ZoneInfo("UTC"))).astimezone(ZoneInfo(tz))
+    return _("Times in the meeting's time zone: %(zone)s (%(offset)s)",
+             zone=get_timezone_name(now, locale=locale), offset=get_timezone_gmt(now, locale=locale))
 
 
 # Pages of a meeting that other modules add to its navigation: (endpoint, label, permission).
@@ -42,8 +61,11 @@ def meeting_links(meeting: Any) -> list[dict[str, str]]:
 def register(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["state_name"] = state_name
+    app.jinja_env.filters["number"] = number
+    app.jinja_env.globals["time_zone_label"] = time_zone_label
     app.jinja_env.globals["perm"] = permissions
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["language_names"] = i18n.LANGUAGE_NAMES
     for name in ("group_label", "capacity_label", "office_label", "body_label", "space_kind_label"):
         app.jinja_env.globals[name] = getattr(labels, name)
     app.jinja_env.filters["office_label"] = labels.office_label

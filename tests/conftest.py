@@ -101,6 +101,14 @@ def migrate(app: Any) -> None:
 _apps: dict[str, Any] = {}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations() -> None:
+    """Pages render with the catalogues as they are in the .po files (compiled when stale)."""
+    from forum.i18n import compile_catalogues
+
+    compile_catalogues()
+
+
 def base_config(url: str, **extra: Any) -> dict[str, Any]:
     return {
         "TESTING": True,

@@ -28,6 +28,7 @@ from forum.accounts.models import ApiToken, PasswordReset, User
 from forum.db import unit_of_work
 from forum.errors import DomainError, NotAllowed, Throttled
 from forum.extensions import db
+from forum.i18n import LANGUAGES
 from forum.permissions import can_manage_users, can_view_password_resets
 from forum.security import note_authenticated, recent_auth_required
 from forum.templating import meeting_link
@@ -46,6 +47,10 @@ def login():
         try:
             with unit_of_work():
                 user = services.authenticate(form.email.data, form.password.data, request.remote_addr or "")
+                # First sign-in: the language chosen on this page, else the browser's best match.
+                chosen = session.get("locale") or request.accept_languages.best_match(LANGUAGES)
+                if user.last_login_at is None and chosen:
+                    services.set_locale(user, chosen)
                 services.note_login(user)
         except Throttled as exc:
             flash(_("Too many failed sign-in attempts. Try again in %(minutes)d minutes.",
