@@ -38,7 +38,7 @@ translations: $(STAMP)
 
 # After adding or changing a marked string: extract it and add it, untranslated, to each catalogue.
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	PYTHONPATH=. $(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 		-o forum/translations/messages.pot .
 	$(BIN)/pybabel update --no-wrap --no-fuzzy-matching -i forum/translations/messages.pot -d forum/translations
 

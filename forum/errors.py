@@ -21,6 +21,20 @@ class DomainError(Exception):
             body["fields"] = self.fields
         return body
 
+    def localized(self) -> dict[str, Any]:
+        """as_dict() in the reader's language: the messages are English ids that babel.cfg extracts
+        (forum/i18n.py); the code stays the same in every language, for programs."""
+        from flask import has_request_context
+        from flask_babel import gettext
+
+        body = self.as_dict()
+        if not has_request_context():
+            return body
+        body["message"] = gettext(self.message)
+        if self.fields:
+            body["fields"] = {name: [gettext(m) for m in messages] for name, messages in self.fields.items()}
+        return body
+
 
 class NotAllowed(DomainError):
     code = "not_allowed"

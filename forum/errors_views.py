@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
@@ -20,16 +21,16 @@ BUSY_MARKERS = ("database is locked", "database table is locked", "database sche
 RETRY_AFTER_SECONDS = 5
 
 TITLES = {
-    400: "The request could not be understood",
-    403: "You do not have access to this page",
-    404: "Page not found",
-    405: "Method not allowed",
-    409: "This changed in the meantime",
-    413: "The file is too large",
-    422: "Some information is not valid",
-    429: "Too many requests",
-    503: "The service is busy",
-    500: "Something went wrong on our side",
+    400: _l("The request could not be understood"),
+    403: _l("You do not have access to this page"),
+    404: _l("Page not found"),
+    405: _l("Method not allowed"),
+    409: _l("This changed in the meantime"),
+    413: _l("The file is too large"),
+    422: _l("Some information is not valid"),
+    429: _l("Too many requests"),
+    503: _l("The service is busy"),
+    500: _l("Something went wrong on our side"),
 }
 
 
@@ -47,7 +48,7 @@ def _respond(status: int, code: str, message: str, fields: dict | None = None):
         return jsonify({"error": body}), status
     template = status if status in TITLES else 500
     return render_template(
-        "errors/error.html", status=status, title=_(TITLES.get(template, TITLES[500])), message=message
+        "errors/error.html", status=status, title=str(TITLES.get(template, TITLES[500])), message=message
     ), status
 
 
@@ -59,7 +60,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError):
-        return _respond(exc.status, exc.code, _(exc.message), exc.fields)
+        body = exc.localized()
+        return _respond(exc.status, exc.code, body["message"], body.get("fields"))
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

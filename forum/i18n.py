@@ -46,3 +46,73 @@ def compile_catalogues(root: Path = TRANSLATIONS, *, force: bool = False) -> lis
         written.append(mo)
     return written
 
+
+
+# --- extraction of the services' messages --------------------------------------------------------
+# Services raise DomainErrors with English messages and field errors (rule of the house: the
+# service speaks, the page translates). They are constants, not wrapped in _(), so this extractor
+# (babel.cfg) finds them: the message of a DomainError, the messages of its fields, and the
+# messages a service collects in its `errors` dict before raising. Views and the error handlers
+# pass them through gettext (forum.errors.DomainError.localized).
+
+DOMAIN_ERRORS = {"DomainError", "NotAllowed", "NotFound", "InvalidState", "ValidationFailed", "Throttled",
+                 "Unauthenticated", "Malformed", "TooLarge", "_raise", "_fail", "fail"}
+ERROR_COLLECTIONS = {"errors", "fields", "field_errors"}
+
+
+def _dict_keys(node: object) -> set[int]:
+    import ast
+
+    return {id(k) for child in ast.walk(node) if isinstance(child, ast.Dict)  # type: ignore[arg-type]
+            for k in child.keys if k is not None}
+
+
+def _messages(tree: object) -> list[tuple[int, str]]:
+    import ast
+
+    found: list[tuple[int, str]] = []
+
+    def collect(node: ast.AST) -> None:
+        keys = _dict_keys(node)  # and f-strings: their pieces are not messages
+        keys |= {id(c) for f in ast.walk(node) if isinstance(f, ast.JoinedStr) for c in ast.walk(f)}
+        for child in ast.walk(node):
+            if isinstance(child, ast.Constant) and isinstance(child.value, str) and id(child) not in keys \
+                    and " " in child.value and child.value == child.value.strip() \
+                    and (child.value[0].isupper() or child.value.startswith("%(")):  # a sentence, not a piece
+                found.append((child.lineno, child.value))
+
+    def named(node: ast.AST) -> str | None:
+        while isinstance(node, ast.Attribute | ast.Call | ast.Subscript):
+            node = node.func if isinstance(node, ast.Call) else node.value
+        return node.id if isinstance(node, ast.Name) else None
+
+    for node in ast.walk(tree):  # type: ignore[arg-type]
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+            if name in DOMAIN_ERRORS:
+                for arg in [*node.args, *(k.value for k in node.keywords if k.arg in {"fields", "message"})]:
+                    collect(arg)
+            elif name in {"append", "extend"} and named(func) in ERROR_COLLECTIONS:
+                for arg in node.args:
+                    collect(arg)
+        elif isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Subscript) and named(t) in ERROR_COLLECTIONS for t in node.targets):
+            collect(node.value)
+    return found
+
+
+def extract_python(fileobj, keywords, comment_tags, options):  # type: ignore[no-untyped-def]
+    """Babel's Python extractor, plus the services' error messages (see above)."""
+    import ast
+
+    from babel.messages.extract import extract_python as babel_python
+
+    yield from babel_python(fileobj, keywords, comment_tags, options)
+    fileobj.seek(0)
+    source = fileobj.read().decode(options.get("encoding", "utf-8"))
+    seen = set()
+    for lineno, message in _messages(ast.parse(source)):
+        if message not in seen:
+            seen.add(message)
+            yield lineno, None, message, []

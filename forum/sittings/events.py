@@ -88,7 +88,7 @@ def on_sitting_command(data: Any) -> dict[str, Any]:
             result = services.run_command(user, sitting, data.get("command"), payload)
             version = sitting.version
     except DomainError as exc:
-        return {"ok": False, "error": exc.as_dict()}
+        return {"ok": False, "error": exc.localized()}
     except Exception:  # a bug must answer the client, not leave it waiting for an ack
         log.exception("sitting command failed")
         db.session.rollback()

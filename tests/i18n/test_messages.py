@@ -1,0 +1,71 @@
+"""The services' error messages reach the reader in their language (issue 14).
+
+Services raise DomainErrors with constant English messages; babel.cfg's Python extractor
+(forum/i18n.py) puts them in the catalogues, and pages, error pages and socket acknowledgements
+pass them through gettext (DomainError.localized).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+
+from forum import create_app
+from forum.errors import NotAllowed, ValidationFailed
+from forum.i18n import DOMAIN_ERRORS, _messages
+from tests.conftest import base_config
+from tests.i18n.test_catalogues import source_strings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _constant_domain_messages() -> set[str]:
+    found = set()
+    for path in (ROOT / "forum").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in DOMAIN_ERRORS
+                    and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
+                    and " " in node.args[0].value and node.args[0].value[0].isupper()):
+                found.add(node.args[0].value)
+    return found
+
+
+def test_every_constant_service_message_is_extracted_for_translation():
+    messages = _constant_domain_messages()
+    assert len(messages) > 200  # the services say a lot; the walk above found them
+    assert messages <= source_strings()
+    # Field errors too, whether given with the error or collected first.
+    assert "Choose English, French or Spanish." in source_strings()  # accounts.services.set_locale
+    assert "Choose one of the meeting's languages." in source_strings()  # errors["language"] = [...]
+
+
+def test_the_extractor_skips_field_names_and_pieces_of_f_strings():
+    tree = ast.parse('raise ValidationFailed("Bad input.", {"a field": ["Enter a name."]})\n'
+                     'errors["title"] = [f"At most {n} words, " + "then more."]\n'
+                     'errors.setdefault("x", []).append("Choose one.")\n')
+    assert sorted(m for _line, m in _messages(tree)) == ["Bad input.", "Choose one.", "Enter a name."]
+
+
+def test_error_messages_are_shown_in_the_reader_language(tmp_path):
+    """A real catalogue (built here, as the translators' will be) turns a service's message and
+    its field errors into French on pages and socket acks; the code stays the same."""
+    catalogue = Catalog(locale="fr")
+    catalogue.add("Unknown language.", "Langue inconnue.")
+    catalogue.add("Choose English, French or Spanish.", "Choisissez l’anglais, le français ou l’espagnol.")
+    catalogue.add("Page not found", "Page introuvable")
+    (tmp_path / "fr" / "LC_MESSAGES").mkdir(parents=True)
+    with (tmp_path / "fr" / "LC_MESSAGES" / "messages.mo").open("wb") as out:
+        write_mo(out, catalogue)
+    app = create_app(base_config(f"sqlite:///{tmp_path / 'unused.sqlite3'}",
+                                 BABEL_TRANSLATION_DIRECTORIES=str(tmp_path)))
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        body = ValidationFailed("Unknown language.", {"locale": ["Choose English, French or Spanish."]}).localized()
+    assert body == {"code": "validation_failed", "message": "Langue inconnue.",
+                    "fields": {"locale": ["Choisissez l’anglais, le français ou l’espagnol."]}}
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert NotAllowed("Unknown language.").localized()["message"] == "Unknown language."
+    page = app.test_client().get("/no-such-page", headers={"Accept-Language": "fr"})
+    assert page.status_code == 404 and "Page introuvable" in page.get_data(as_text=True)
