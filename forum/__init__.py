@@ -62,6 +62,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from forum.documents.views import bp as documents_bp
     from forum.drafting.views import bp as drafting_bp
     from forum.exports.views import bp as exports_bp
+    from forum.languages import views as language_views
     from forum.meetings.views import bp as meetings_bp
     from forum.positions.views import bp as positions_bp
     from forum.positions.vote_views import bp as votes_bp
@@ -78,6 +79,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(votes_bp)
     app.register_blueprint(sittings_bp)
     app.register_blueprint(proceedings_bp)
+    app.register_blueprint(language_views.bp)
+    language_views.register(app)
     from forum import api
 
     api.init_app(app)

@@ -18,6 +18,7 @@ from forum.drafting.models import (
     ParagraphText,
     Part,
 )
+from forum.languages.models import AmendmentTranslation
 from forum.meetings.models import (
     AgendaItem,
     Announcement,
@@ -46,6 +47,7 @@ __all__ = [
     "AmendmentEvent",
     "AmendmentSeconder",
     "AmendmentSponsor",
+    "AmendmentTranslation",
     "Announcement",
     "ApiToken",
     "AttendanceEntry",

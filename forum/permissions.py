@@ -964,6 +964,17 @@ def can_export_draft(user: Any, draft: Any) -> bool:
     return is_secretariat(user, draft.meeting_id)
 
 
+# --- languages ---
+# The secretariat gives the draft and each amendment their texts in the meeting's other languages;
+# everyone who sees the draft sees the three side by side (issue 14, rules 15, 20, 23).
+
+def can_translate_amendment(user: Any, amendment: Any) -> bool:
+    """The secretariat translates what it can see: a submitted amendment onwards (rule 23)."""
+    from forum.drafting.models import AmendmentState
+
+    return amendment.state is not AmendmentState.draft and is_secretariat(user, amendment.draft.meeting_id)
+
+
 @sa.event.listens_for(sa.orm.Session, "after_commit")
 @sa.event.listens_for(sa.orm.Session, "after_rollback")
 def _forget_on_transaction_end(session: sa.orm.Session) -> None:

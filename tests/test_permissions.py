@@ -947,6 +947,20 @@ MATRIX.update({
                          Row(lambda w: f"{_exports(w)}/status.csv", secretariat_only())],
 })
 
+# --- access rows: languages ---
+# Issue 14: everyone in the meeting reads the draft side by side in its languages; the secretariat
+# imports the translations and translates amendments it can see (a submitted one onwards).
+
+MATRIX.update({
+    "languages.side_by_side": [Row(lambda w: f"{_d(w)}/languages", everyone_in_meeting())],
+    "languages.import_translation": both(lambda w: f"{_d(w)}/languages/import", secretariat_only()),
+    "languages.translate_amendment": [
+        *both(lambda w: f"{_amendment(w, 'circulated')}/translate", secretariat_only()),
+        Row(lambda w: f"{_amendment(w, 'submitted')}/translate", in_meeting_only({"secretariat"}, {"government"})),
+        Row(lambda w: f"{_amendment(w, 'ke_draft')}/translate", in_meeting_only(set(), {"government"})),
+    ],
+})
+
 # --- access rows: proceedings ---
 # The report (rule 34, issue #10): the secretariat writes summaries and publishes; everyone in the
 # meeting reads the published draft and its files; the speaker alone proposes a correction to their

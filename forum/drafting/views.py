@@ -268,10 +268,10 @@ def _visible_amendments(draft: Draft) -> list[Amendment]:
 
 
 def _display_language(draft: Draft) -> str:
-    asked = request.args.get("lang", "")
-    if asked in LANGUAGES and asked in draft.meeting.language_list:
-        return asked
-    return draft.original_language
+    """?lang= when given, else the reader's interface language when the meeting works in it (issue 14)."""
+    from forum.languages.views import reader_language
+
+    return reader_language(draft)
 
 
 @bp.route("/meetings/<int:meeting_id>/drafts/<int:draft_id>")
