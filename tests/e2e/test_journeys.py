@@ -416,6 +416,7 @@ def test_journey_3_a_full_sitting_from_the_floor_to_the_declared_outcome(
     for page in (projector, kenya, chair):
         page.locator("[data-item-heading] .badge").filter(has_text="Adopted").wait_for()
     reader.locator(f"#p-{paragraph_2.id}").filter(has_text="Adopted").wait_for()  # the draft page, no reload
+    reader.locator("[data-draft-progress] li").filter(has_text="1 adopted").wait_for()
 
     # The Employers' amendment to paragraph 3: the secretariat types an oral sub-amendment, the room sees it.
     take_up(console, "amendment", w.employer_amendment)
@@ -455,6 +456,8 @@ def test_journey_3_a_full_sitting_from_the_floor_to_the_declared_outcome(
     for page in (projector, chair, kenya):
         page.locator("[data-item-heading] .badge").filter(has_text="Adopted").wait_for()
     reader.locator(f"#p-{paragraph_3.id}").filter(has_text="should never be charged").wait_for()
+    # The amendment is adopted, not the paragraph: that is the Chair's next decision, never automatic.
+    expect(reader.locator("[data-draft-progress] li").first).to_have_text(re.compile(r"^\s*1\s+adopted\s*$"))
     look(reader, "3-sitting", "draft-after")
     look(chair, "3-sitting", "chair-view")
     for page in (console, chair, projector, reader, *delegates.values()):
