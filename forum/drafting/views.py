@@ -1206,8 +1206,9 @@ def export_compilation(meeting_id: int, draft_id: int, number: int):
     draft = _load_draft(meeting_id, draft_id)
     gate(permissions.can_view_draft(current_user, draft))
     compilation, entries = _compilation(draft, number)
-    name = f"{draft.symbol.replace('/', '-')}-compilation-{compilation.number}.docx"
-    return Response(compilation_docx(draft, compilation, entries),
+    language = _display_language(draft)  # issue 14: the compilation in the reader's (or ?lang=) language
+    name = f"{draft.symbol.replace('/', '-')}-compilation-{compilation.number}-{language}.docx"
+    return Response(compilation_docx(draft, compilation, entries, language),
                     mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

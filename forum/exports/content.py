@@ -106,8 +106,27 @@ def _title_page(s: Snapshot, heading: str) -> list[Block]:
     if s.language != s.original_language:
         blocks.append(plain(_("This text: %(language)s", language=language_label(s.language)), style="meta"))
     blocks.append(plain(s.status_line, style="meta"))
+    blocks += _language_warning(s)
     if not s.finished:
         blocks.append(plain(_("Unfinished: paragraphs not yet adopted are marked as pending."), style="meta"))
+    return blocks
+
+
+def _language_warning(s: Snapshot) -> list[Block]:
+    """Rule 35 / issue 14: a language version with paragraphs missing or out of date says so first."""
+    if s.language == s.original_language:
+        return []
+    missing, outdated = s.language_gaps()
+    blocks: list[Block] = []
+    if missing:
+        blocks.append(plain(_("Warning: the %(language)s version is incomplete. No %(language)s text yet for "
+                              "paragraphs %(labels)s; the %(original)s text is given there instead, marked.",
+                              language=language_label(s.language), labels=", ".join(missing),
+                              original=language_label(s.original_language)), style="meta"))
+    if outdated:
+        blocks.append(plain(_("Warning: in the %(language)s version, paragraphs %(labels)s are older than the "
+                              "latest adopted change and do not include it yet.",
+                              language=language_label(s.language), labels=", ".join(outdated)), style="meta"))
     return blocks
 
 
@@ -120,8 +139,11 @@ def _pending_note(p: ParagraphView) -> Run | None:
     return Run(f" [{_('pending')}: {p.state_label}]", italic=True)
 
 
-def _final_text(p: ParagraphView, language: str) -> str:
+def _final_text(p: ParagraphView, language: str, original: str | None = None) -> str:
     text = p.text(language)
+    if not text and original and original != language and p.text(original):
+        # Never a blank paragraph: the original's words, saying so (the title page warns as well).
+        text = f"[{language_label(original)}] {p.text(original)}"
     if p.state == "bracketed":
         return f"[{text}]"
     return text
@@ -139,7 +161,7 @@ def final_document(s: Snapshot) -> Document:
         for p in paragraphs:
             if p.deleted:
                 continue
-            runs = [Run(_final_text(p, s.language))]
+            runs = [Run(_final_text(p, s.language, s.original_language))]
             note = _pending_note(p)
             if note:
                 runs.append(note)
@@ -196,7 +218,25 @@ def _paragraph_name(a: AmendmentView) -> str:
     return _("Paragraph %(label)s", label=a.paragraph_label)
 
 
-def compilation_blocks(amendments: list[AmendmentView], *, outcomes: bool = True) -> list[Block]:
+def _translation_blocks(a: AmendmentView, language: str | None) -> list[Block]:
+    """Issue 14: in another language's compilation, the secretariat's translation, or a marker."""
+    if not language or language == a.language:
+        return []
+    found = a.translations.get(language)
+    if found is None:
+        return [plain(_("Not yet available in %(language)s: only the original in %(original)s exists.",
+                        language=language_label(language), original=language_label(a.language)), style="meta")]
+    blocks: list[Block] = []
+    label = _("In %(language)s (translation by the secretariat):", language=language_label(language))
+    if found["text"]:
+        blocks.append(Para([Run(label + " ", bold=True), Run(found["text"])], style="quote"))
+    if found["explanation"]:
+        blocks.append(Para([Run(_("Explanation") + ": ", bold=True), Run(found["explanation"])], style="note"))
+    return blocks
+
+
+def compilation_blocks(amendments: list[AmendmentView], *, outcomes: bool = True,
+                       language: str | None = None) -> list[Block]:
     """The marshalled list (rule 24): one entry per amendment, sub-amendments after their amendment."""
     blocks: list[Block] = []
     if not amendments:
@@ -220,6 +260,7 @@ def compilation_blocks(amendments: list[AmendmentView], *, outcomes: bool = True
         blocks.append(Para(diff_runs(a.runs) if a.runs else [Run(a.text)], style="quote"))
         if a.explanation:
             blocks.append(Para([Run(_("Explanation") + ": ", bold=True), Run(a.explanation)], style="note"))
+        blocks += _translation_blocks(a, language)
         if not outcomes:
             continue
         for position in a.positions:
@@ -241,7 +282,7 @@ def compilation_document(s: Snapshot) -> Document:
                    s.status_line, snapshot=s)
     doc.blocks += _title_page(s, _("Compilation of amendments, in the order they are taken, with their outcomes"))
     doc.blocks.append(PageBreak())
-    doc.blocks += compilation_blocks(s.amendments)
+    doc.blocks += compilation_blocks(s.amendments, language=s.language)
     return doc
 
 

@@ -49,6 +49,7 @@ from forum.drafting.models import (
     roman,
 )
 from forum.extensions import db
+from forum.languages.services import outdated_languages
 from forum.meetings.models import Group, Sitting, SittingState
 from forum.meetings.services import state_name
 
@@ -86,6 +87,7 @@ class ParagraphView:
     inserted_by: str | None = None
     deleted_by: str | None = None
     amendments: list[str] = field(default_factory=list)  # numbers of circulated amendments on it
+    outdated: list[str] = field(default_factory=list)  # languages older than an adopted change (issue 14)
 
     @property
     def pending(self) -> bool:
@@ -202,6 +204,8 @@ class AmendmentView:
     positions: list[PositionView] = field(default_factory=list)
     statements: list[StatementView] = field(default_factory=list)
     decision: DecisionView | None = None
+    # Issue 14: the secretariat's up-to-date translations, by language: {"text": ..., "explanation": ...}.
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def author(self) -> str:
@@ -274,6 +278,14 @@ class Snapshot:
             else:
                 out.append((part, [p]))
         return out
+
+    def language_gaps(self, language: str | None = None) -> tuple[list[str], list[str]]:
+        """Issue 14: the paragraphs (not deleted) with no text in the language, and those whose text
+        there is older than an adopted change; both empty when that version is complete."""
+        language = language or self.language
+        live = [p for p in self.paragraphs if not p.deleted]
+        return ([p.label for p in live if language not in p.texts],
+                [p.label for p in live if language in p.outdated])
 
     def all_decisions(self) -> list[DecisionView]:
         return [d for s in self.sittings for d in s.decisions] + self.decisions_outside_sittings
@@ -423,8 +435,19 @@ def amendment_views(draft: Draft, entries: list[marshalling.Entry]) -> list[Amen
     by_id = {e.amendment.id: e.amendment for e in entries}
     label_of = {p.id: p.label for p in paragraphs}
     compilation_numbers = {c.id: c.number for c in db.session.scalars(queries.compilations_of_draft(draft.id))}
-    return [_amendment_view(draft, e, by_id, label_of, _final_numbers(paragraphs), compilation_numbers)
-            for e in entries]
+    return _with_translations([_amendment_view(draft, e, by_id, label_of, _final_numbers(paragraphs),
+                                               compilation_numbers) for e in entries], by_id)
+
+
+def _with_translations(views: list[AmendmentView], by_id: dict[int, Amendment]) -> list[AmendmentView]:
+    """Each amendment's translations that still render its words (issue 14), in one query."""
+    from forum.languages.services import current, translations_of
+
+    found = translations_of(v.id for v in views)
+    for view in views:
+        view.translations = {code: {"text": t.text, "explanation": t.explanation}
+                             for code, t in found.get(view.id, {}).items() if current(t, by_id[view.id])}
+    return views
 
 
 def gather(draft: Draft, *, as_of: datetime | None = None, language: str | None = None) -> Snapshot:
@@ -504,7 +527,9 @@ def gather(draft: Draft, *, as_of: datetime | None = None, language: str | None 
             texts=texts, original=original, changes=changes,
             inserted_by=_number(draft, inserted_by) if inserted_by else None,
             deleted_by=_number(draft, deleted_by[p.id]) if p.id in deleted_by else None,
-            amendments=[_number(draft, a) for a in public if a.paragraph_id == p.id]))
+            amendments=[_number(draft, a) for a in public if a.paragraph_id == p.id],
+            outdated=sorted(outdated_languages({lang: history[(p.id, lang)][-1] for lang in languages
+                                                if history.get((p.id, lang))}))))
 
     parts = []
     numbered_parts = [part for part in parts_rows]
@@ -526,8 +551,8 @@ def gather(draft: Draft, *, as_of: datetime | None = None, language: str | None 
     entries = marshalling.marshalled(draft, public)
     extras = _extras(draft, public, paragraphs, sitting_number, sittings)
     compilation_numbers = {c.id: c.number for c in db.session.scalars(queries.compilations_of_draft(draft.id))}
-    amendment_views = [_amendment_view(draft, entry, by_id, label_of, finals, compilation_numbers, extras)
-                       for entry in entries]
+    amendment_views = _with_translations([_amendment_view(draft, entry, by_id, label_of, finals, compilation_numbers,
+                                                          extras) for entry in entries], by_id)
 
     outside: list[DecisionView] = []
     for decision in extras["decisions"]:

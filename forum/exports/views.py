@@ -79,9 +79,12 @@ def show_exports(meeting_id: int, draft_id: int):
     languages = [c for c in draft.meeting.language_list if c in LANGUAGES]
     documents = [(kind, KIND_NAMES[kind]) for kind in content.KINDS]
     data = [(kind, fmt, DATA_NAMES[(kind, fmt)]) for kind, fmt in sorted(service.DATA_EXPORTS)]
+    from forum.languages.services import coverage
+
     return render_template("exports/draft.html", meeting=draft.meeting, draft=draft, status=status,
                            language=language, languages=[(c, language_label(c)) for c in languages],
-                           documents=documents, formats=list(FORMAT_NAMES.items()), data=data)
+                           documents=documents, formats=list(FORMAT_NAMES.items()), data=data,
+                           coverage=coverage(draft))
 
 
 KINDS_RULE = "any(final, marked, compilation, record, status, draft, conclusions, amendments)"
@@ -95,6 +98,8 @@ def download(meeting_id: int, draft_id: int, kind: str, fmt: str):
     draft = _load_draft(meeting_id, draft_id)
     if not service.known(kind, fmt):
         abort(404)
+    if (kind, fmt) == ("status", "csv") and request.args.get("lang") == "all":
+        return _status_side_by_side(draft)
     language = _language(draft)
     if fmt == "html" and not request.args.get("file"):
         snapshot = gather(draft, language=language)
@@ -105,3 +110,17 @@ def download(meeting_id: int, draft_id: int, kind: str, fmt: str):
     headers: dict[str, Any] = {"Content-Disposition": f'{disposition}; filename="{export.filename}"',
                                "Cache-Control": "no-store"}
     return Response(export.data, mimetype=export.mimetype, headers=headers)
+
+
+def _status_side_by_side(draft: Draft) -> Response:
+    """Issue 14: the status table with one text column per language (reads only, small: no pool)."""
+    from forum.languages.exports import gather_translations, render_side_by_side_csv
+
+    snapshot = gather(draft)
+    translations, stale = gather_translations(snapshot)
+    data = render_side_by_side_csv(snapshot, translations, stale)
+    name = service.filename(snapshot, "status", "csv").replace(f"-{snapshot.language}.", "-" +
+                                                                "-".join(snapshot.languages) + ".")
+    return Response(data, mimetype=service.MIMETYPES["csv"],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+

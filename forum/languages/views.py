@@ -79,7 +79,8 @@ def language_list_label(codes: list[str]) -> str:
 def register(app: Flask) -> None:
     app.jinja_env.globals.update(amendment_languages=amendment_languages, amendment_in_language=amendment_in_language,
                                  amendment_missing_languages=amendment_missing_languages,
-                                 reader_language=reader_language, language_list_label=language_list_label)
+                                 reader_language=reader_language, language_list_label=language_list_label,
+                                 language_label=labels.language_label)
 
 
 # --- the draft in its languages ---------------------------------------------------------------------------

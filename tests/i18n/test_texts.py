@@ -236,3 +236,69 @@ def test_a_draft_that_is_not_yet_submitted_is_not_translated(w):
     with pytest.raises(NotAllowed):
         run(services.set_amendment_translation, w.secretariat, a, language="fr", text="Texte.")
 
+
+
+# --- exports in the three languages (rule 35) ----------------------------------------------------------
+
+def test_rule_35_final_text_in_an_incomplete_language_warns_and_never_leaves_a_paragraph_blank(w):
+    from forum.exports import content
+    from forum.exports.model import gather
+
+    run(drafts.set_translation, w.secretariat, para(w, "1"), language="fr", text="Texte du paragraphe 1.")
+    document = content.build("final", gather(draft(w), language="fr"))
+    words = [" ".join(r.text for r in getattr(b, "runs", [])) for b in document.blocks]
+    warning = next(t for t in words if t.startswith("Warning"))
+    assert "French version is incomplete" in warning and "preamble, 2, 3, 3(a), 3(b), 4" in warning
+    assert any(t.startswith("Texte du paragraphe 1.") for t in words)
+    assert any(t.startswith(f"[English] {TEXTS['2']}") for t in words)
+    # Complete: no warning.
+    run(services.import_translation, w.secretariat, draft(w), language="fr", parsed=parse_text(FRENCH))
+    document = content.build("final", gather(draft(w), language="fr"))
+    assert not any(" ".join(r.text for r in getattr(b, "runs", [])).startswith("Warning") for b in document.blocks)
+    assert not any(" ".join(r.text for r in getattr(b, "runs", [])).startswith("Warning")
+                   for b in content.build("final", gather(draft(w), language="en")).blocks)
+
+
+def test_status_table_side_by_side_in_the_three_languages(w, login):
+    import csv
+
+    a = circulated(w)
+    run(services.set_amendment_translation, w.secretariat, a, language="es", text="Los Estados deben ratificar.")
+    run(drafts.set_translation, w.secretariat, para(w, "2"), language="es", text="Los Estados deberían ratificar.")
+    client = login(w.secretariat)
+    response = client.get(f"/meetings/{w.meeting.id}/drafts/{w.draft_id}/exports/status.csv?lang=all")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].endswith('-status-en-fr-es.csv"')
+    rows = list(csv.reader(response.get_data(as_text=True).lstrip("\ufeff").splitlines()))
+    header = rows[1]
+    assert header[-3:] == ["Text (English)", "Text (French)", "Text (Spanish)"]
+    by_label = {(r[0], r[1]): r for r in rows[2:]}
+    assert by_label[("paragraph", "2")][-3:] == [TEXTS["2"], "[no text in this language]",
+                                                 "Los Estados deberían ratificar."]
+    amendment = next(r for r in rows[2:] if r[0] == "amendment")
+    assert amendment[-1] == "Los Estados deben ratificar." and amendment[-2] == "[no text in this language]"
+    page = client.get(f"/meetings/{w.meeting.id}/drafts/{w.draft_id}/exports?lang=fr").get_data(as_text=True)
+    assert "The French version is incomplete." in page and "status.csv?lang=all" in page
+    assert login(w.u["kenya"]).get(
+        f"/meetings/{w.meeting.id}/drafts/{w.draft_id}/exports/status.csv?lang=all").status_code == 403
+
+
+def test_rule_23_the_compilation_is_circulated_in_each_language(w, login):
+    import docx
+
+    a = circulated(w)
+    run(services.set_amendment_translation, w.secretariat, a, language="fr", text="Les États doivent ratifier.",
+        explanation="Plus ferme.")
+    client = login(w.u["worker"])
+    url = f"/meetings/{w.meeting.id}/drafts/{w.draft_id}/compilations/1.docx"
+
+    def words(language: str) -> str:
+        response = client.get(f"{url}?lang={language}")
+        assert response.status_code == 200
+        assert response.headers["Content-Disposition"].endswith(f'-compilation-1-{language}.docx"')
+        return "\n".join(p.text for p in docx.Document(io.BytesIO(response.data)).paragraphs)
+
+    french, spanish = words("fr"), words("es")
+    assert "Les États doivent ratifier." in french and "Plus ferme." in french
+    assert "Not yet available in Spanish: only the original in English exists." in spanish
+    assert "Les États doivent ratifier." not in words("en")
