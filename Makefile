@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 WORKERS ?= auto
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint audit venv migrate demo bench clean-db translations messages
+.PHONY: run test lint audit venv migrate demo bench clean-db translations messages screenshots
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -48,6 +48,10 @@ lint: $(STAMP)
 # Known vulnerabilities in the pinned requirements (pip-audit); warns, not fails, when offline.
 audit: $(STAMP)
 	$(BIN)/python tools/audit_deps.py
+
+# Each role's main pages on the demo meeting, desktop and phone, into docs/screenshots/ (Chromium needed).
+screenshots: $(STAMP)
+	$(BIN)/python tools/screenshots.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
