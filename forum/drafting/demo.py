@@ -123,8 +123,12 @@ def load_draft_demo(meeting: Meeting, users: dict[str, Any]) -> Draft:
     structure = importing.parse_docx(DOCX_PATH.read_bytes())
     draft = drafts.create_draft(secretariat, meeting, title=structure.title or TITLE, symbol=_symbol(meeting),
                                 original_language="en", structure=structure)
+    from forum.languages.demo import after_the_sitting, load_translations
+
+    load_translations(secretariat, draft)  # issue 14: the French and Spanish versions, aligned
     drafts.open_draft(secretariat, draft)
     _amendments(meeting, draft, users)
+    after_the_sitting(secretariat, draft)
     return draft
 
 
