@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, url_for
+from flask_babel import force_locale, gettext, ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from forum import realtime
@@ -195,8 +196,11 @@ def request_reset(email: str) -> PasswordReset | None:
     db.session.flush()
     link = reset_link(reset)
     if current_app.config.get("SMTP_HOST"):
-        _send_mail(user.email, "Reset your Tripartite Forum password",
-                   f"Follow this link within {hours} hours to choose a new password:\n\n{link}\n")
+        with force_locale(user.locale or "en"):  # in the user's language, whoever asked (issue 14)
+            subject = gettext("Reset your Tripartite Forum password")
+            intro = ngettext("Follow this link within %(num)d hour to choose a new password:",
+                             "Follow this link within %(num)d hours to choose a new password:", hours)
+        _send_mail(user.email, subject, f"{intro}\n\n{link}\n")
         reset.delivered_by_mail = True
     else:
         # No mail server: the meeting secretariat hands the link over (see the reset page).

@@ -69,3 +69,23 @@ def test_error_messages_are_shown_in_the_reader_language(tmp_path):
         assert NotAllowed("Unknown language.").localized()["message"] == "Unknown language."
     page = app.test_client().get("/no-such-page", headers={"Accept-Language": "fr"})
     assert page.status_code == 404 and "Page introuvable" in page.get_data(as_text=True)
+
+
+
+def test_the_reset_mail_is_written_in_the_users_language(app, client, make_user, smtp_server, monkeypatch):
+    """Whoever asks (here a browser in English), the user reads the mail in their own language."""
+    from flask_babel import get_locale
+
+    from forum.accounts import services as account_services
+
+    monkeypatch.setattr(account_services, "gettext", lambda text, **kw: f"[{get_locale()}] {text}")
+    monkeypatch.setattr(account_services, "ngettext", lambda one, many, n, **kw: f"[{get_locale()}] {many}")
+    user = make_user(locale="es")
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_server.port)
+    try:
+        client.post("/password/forgot", data={"email": user.email}, headers={"Accept-Language": "en"})
+    finally:
+        app.config["SMTP_HOST"] = None
+    mail = "\n".join(smtp_server.messages)
+    assert "[es] Reset your Tripartite Forum password" in mail
+    assert "[es] Follow this link within %(num)d hours" in mail
