@@ -57,6 +57,7 @@ def look(page: Any, journey: str, name: str) -> None:
     size = page.viewport_size or DESKTOP
     page.screenshot(path=str(folder / f"{name}-desktop.png"))
     page.set_viewport_size(PHONE)
+    assert_accessible(page, f"{journey}/{name} (phone) {page.url}")  # reflow must not break anything
     page.screenshot(path=str(folder / f"{name}-phone.png"), full_page=False)
     page.set_viewport_size(size)
 
