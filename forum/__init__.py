@@ -55,7 +55,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ext.babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
     _compile_translations(app)
 
-    from forum import errors_views, templating
+    from forum import errors_views, health, templating
     from forum.accounts.views import bp as accounts_bp
     from forum.audit.views import bp as audit_bp
     from forum.discussions.views import bp as discussions_bp
@@ -79,6 +79,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(votes_bp)
     app.register_blueprint(sittings_bp)
     app.register_blueprint(proceedings_bp)
+    app.register_blueprint(health.bp)
     app.register_blueprint(language_views.bp)
     language_views.register(app)
     from forum import api

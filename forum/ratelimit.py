@@ -15,6 +15,7 @@ Socket handlers take the decorator, which answers a throttled command with the u
 from __future__ import annotations
 
 import functools
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from limits.storage import Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 _EXT = "forum_ratelimit"
+log = logging.getLogger(__name__)
 
 
 def _limiter() -> MovingWindowRateLimiter:
@@ -45,17 +47,24 @@ def hit(scope: str, key: str | int, limit: str) -> int | None:
 
     `limit` is one or more limits in the `limits` notation ("40 per 10 seconds; 300 per hour").
     A refused action is not counted, so a client that waits as told gets through.
+
+    When the counters' storage (Redis in the scale-out mode) cannot be reached the action is let
+    through and a warning logged: a throttle outage must not stop a vote (every command's rights
+    are still checked; tests/scale/test_sittings_scale.py stops Redis mid-vote).
     """
     if not limit or not current_app.config.get("RATELIMIT_ENABLED", True):
         return None
     limiter = _limiter()
     items = parse_many(limit)
-    for item in items:
-        if not limiter.test(item, _namespace(), scope, str(key)):
-            stats = limiter.get_window_stats(item, _namespace(), scope, str(key))
-            return max(1, math.ceil(stats.reset_time - time.time()))
-    for item in items:
-        limiter.hit(item, _namespace(), scope, str(key))
+    try:
+        for item in items:
+            if not limiter.test(item, _namespace(), scope, str(key)):
+                stats = limiter.get_window_stats(item, _namespace(), scope, str(key))
+                return max(1, math.ceil(stats.reset_time - time.time()))
+        for item in items:
+            limiter.hit(item, _namespace(), scope, str(key))
+    except Exception as exc:  # the storage is down (redis.ConnectionError and the like)
+        log.warning("rate limit storage unavailable, %s %s let through: %s", scope, key, type(exc).__name__)
     return None
 
 

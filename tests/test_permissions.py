@@ -1047,6 +1047,14 @@ def _report_api(w: Any, tail: str = "") -> str:
     return f"/meetings/{w.meeting.id}/report{tail}"
 
 
+# --- access rows: operations ---
+# The health check (issue #12): open to anyone, proxies call it without credentials; it names no meeting.
+
+MATRIX.update({
+    "health.healthz": [Row(lambda w: "/healthz", {r: OK for r in ROLES})],
+})
+
+
 # --- access rows: api ---
 
 # Documents through the API (forum/api/documents.py): the same readers and sharers as the pages. No
