@@ -18,7 +18,7 @@ from forum.drafting.models import (
     ParagraphText,
     Part,
 )
-from forum.languages.models import AmendmentTranslation
+from forum.languages.models import AmendmentTranslation, PartTranslation
 from forum.meetings.models import (
     AgendaItem,
     Announcement,
@@ -73,6 +73,7 @@ __all__ = [
     "ParagraphEvent",
     "ParagraphText",
     "Part",
+    "PartTranslation",
     "Participant",
     "PasswordReset",
     "Poll",

@@ -49,7 +49,7 @@ from forum.drafting.models import (
     roman,
 )
 from forum.extensions import db
-from forum.languages.services import outdated_languages
+from forum.languages.services import outdated_languages, part_titles
 from forum.meetings.models import Group, Sitting, SittingState
 from forum.meetings.services import state_name
 
@@ -532,9 +532,13 @@ def gather(draft: Draft, *, as_of: datetime | None = None, language: str | None 
                                                 if history.get((p.id, lang))}))))
 
     parts = []
+    part_titles_in = part_titles(draft.id)
     numbered_parts = [part for part in parts_rows]
     for index, part in enumerate(numbered_parts, start=1):
-        parts.append(PartView(id=part.id, numeral=roman(index), title=part.title))
+        title = part.title
+        if language != draft.original_language:  # issue 14: the part's title in this language, or marked
+            title = part_titles_in.get((part.id, language)) or f"[{language_label(draft.original_language)}] {title}"
+        parts.append(PartView(id=part.id, numeral=roman(index), title=title))
 
     mapping = []
     for view in paragraph_views:

@@ -37,3 +37,15 @@ class AmendmentTranslation(Timestamped, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
     amendment: Mapped[Any] = relationship("Amendment", lazy="select")
+
+
+class PartTranslation(db.Model):
+    """A part's title in another of the meeting's languages (rule 15: parts are titled in each)."""
+
+    __tablename__ = "part_translations"
+    __table_args__ = (sa.UniqueConstraint("part_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    part_id: Mapped[int] = mapped_column(sa.ForeignKey("draft_parts.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(sa.String(2))
+    title: Mapped[str] = mapped_column(sa.String(300))

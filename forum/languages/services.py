@@ -32,7 +32,7 @@ from forum.drafting.models import (
 )
 from forum.errors import NotAllowed, ValidationFailed
 from forum.extensions import db
-from forum.languages.models import AmendmentTranslation, source_digest
+from forum.languages.models import AmendmentTranslation, PartTranslation, source_digest
 
 LANGUAGES = ("en", "fr", "es")
 
@@ -166,6 +166,7 @@ def import_translation(actor: Any, draft: Draft, *, language: str, parsed: Parse
                                {"language": ["The original text changes only through amendments; "
                                              "choose another language."]})
     pairs = align(draft, parsed)
+    titles = _set_part_titles(draft, language, [part.title for part in parsed.parts])
     changed = 0
     for paragraph, text in pairs:
         text = diff.normalise(text)
@@ -176,9 +177,38 @@ def import_translation(actor: Any, draft: Draft, *, language: str, parsed: Parse
             continue
         set_translation(actor, paragraph, language=language, text=text)
         changed += 1
-    record(actor, "draft.import_translation", draft, {"language": language, "paragraphs": changed},
+    record(actor, "draft.import_translation", draft, {"language": language, "paragraphs": changed,
+                                                      "part_titles": titles},
            meeting_id=draft.meeting_id)
     return changed
+
+
+def _set_part_titles(draft: Draft, language: str, titles: list[str]) -> int:
+    """The parts' titles in `language`, in order (align() has checked there are as many)."""
+    parts = list(db.session.scalars(queries.parts_of_draft(draft.id)))
+    existing = part_titles(draft.id)
+    changed = 0
+    for part, title in zip(parts, titles, strict=True):
+        title = diff.normalise(title)[:300]
+        if not title or existing.get((part.id, language)) == title:
+            continue
+        row = db.session.scalar(sa.select(PartTranslation).where(PartTranslation.part_id == part.id,
+                                                                 PartTranslation.language == language))
+        if row is None:
+            db.session.add(PartTranslation(part_id=part.id, language=language, title=title))
+        else:
+            row.title = title
+        changed += 1
+    return changed
+
+
+def part_titles(draft_id: int) -> dict[tuple[int, str], str]:
+    """(part id, language) → the part's title in that language (the original's is on the part)."""
+    from forum.drafting.models import Part
+
+    rows = db.session.execute(sa.select(PartTranslation.part_id, PartTranslation.language, PartTranslation.title)
+                              .join(Part, Part.id == PartTranslation.part_id).where(Part.draft_id == draft_id))
+    return {(part_id, language): title for part_id, language, title in rows}
 
 
 # --- amendments in the three languages -----------------------------------------------------------------

@@ -72,6 +72,14 @@ def amendment_in_language(amendment: Amendment, language: str | None = None) -> 
     return {"text": text, "explanation": explanation, "language": shown, "wanted": language}
 
 
+def part_title(part: Any, language: str) -> str:
+    """A part's title in `language` when the secretariat gave it, else the original's."""
+    cache = g.setdefault("_part_titles", {})
+    if part.draft_id not in cache:
+        cache[part.draft_id] = services.part_titles(part.draft_id)
+    return cache[part.draft_id].get((part.id, language)) or part.title
+
+
 def language_list_label(codes: list[str]) -> str:
     return ", ".join(labels.language_label(c) for c in codes)
 
@@ -80,7 +88,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(amendment_languages=amendment_languages, amendment_in_language=amendment_in_language,
                                  amendment_missing_languages=amendment_missing_languages,
                                  reader_language=reader_language, language_list_label=language_list_label,
-                                 language_label=labels.language_label)
+                                 language_label=labels.language_label, part_title=part_title)
 
 
 # --- the draft in its languages ---------------------------------------------------------------------------
@@ -93,7 +101,7 @@ def side_by_side(meeting_id: int, draft_id: int):
     gate(permissions.can_view_draft(current_user, draft))
     coverage = services.coverage(draft)
     return render_template("languages/side_by_side.html", draft=draft, meeting=draft.meeting, coverage=coverage,
-                           parts={p.id: p for p in draft_parts(draft)},
+                           parts={p.id: p for p in draft_parts(draft)}, titles=services.part_titles(draft.id),
                            can_translate=permissions.can_translate_draft(current_user, draft))
 
 

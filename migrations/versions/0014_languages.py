@@ -1,4 +1,4 @@
-"""languages: amendments' translations
+"""languages: amendments' translations, parts' titles
 
 Revision ID: 0014_languages
 Revises: 0013_proceedings
@@ -38,8 +38,24 @@ def upgrade():
     with op.batch_alter_table('amendment_translations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_amendment_translations_amendment_id'), ['amendment_id'], unique=False)
 
+    op.create_table('part_translations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('part_id', sa.Integer(), nullable=False),
+    sa.Column('language', sa.String(length=2), nullable=False),
+    sa.Column('title', sa.String(length=300), nullable=False),
+    sa.ForeignKeyConstraint(['part_id'], ['draft_parts.id'], name=op.f('fk_part_translations_part_id_draft_parts'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_part_translations')),
+    sa.UniqueConstraint('part_id', 'language', name=op.f('uq_part_translations_part_id_language'))
+    )
+    with op.batch_alter_table('part_translations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_part_translations_part_id'), ['part_id'], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('part_translations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_part_translations_part_id'))
+
+    op.drop_table('part_translations')
     with op.batch_alter_table('amendment_translations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_amendment_translations_amendment_id'))
 

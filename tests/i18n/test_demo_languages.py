@@ -35,6 +35,8 @@ def test_the_demo_draft_exists_in_the_three_languages(app):
     report = services.coverage(draft)
     assert report.languages == ["en", "fr", "es"]
     assert report.complete("fr") and report.complete("es"), (report.missing, report.outdated)
+    titles = services.part_titles(draft.id)
+    assert len(titles) == 6 and "Migración irregular, alianzas y cooperación" in titles.values()
     texts = {(row.paragraph.label, code): t.text for row in report.rows for code, t in row.texts.items()}
     assert texts[("3", "fr")].startswith("Les envois de fonds") and "3 pour cent" in texts[("3", "fr")]
     assert texts[("14(b)", "es")].startswith("prestar apoyo a los mandantes")

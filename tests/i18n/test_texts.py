@@ -75,6 +75,7 @@ def test_rule_15_a_translated_file_gives_each_paragraph_its_text_in_the_same_pla
     assert fr["preamble"].startswith("La réunion tripartite")
     assert fr["3(b)"] == "Les mécanismes de plainte devraient être accessibles aux travailleurs migrants."
     assert fr["4"].startswith("Les compétences")
+    assert sorted(services.part_titles(w.draft_id).values()) == ["Principes directeurs", "Recrutement équitable"]
     # The same file again changes nothing and adds no version.
     versions = db.session.scalar(sa.select(sa.func.count()).select_from(ParagraphText))
     assert run(services.import_translation, w.secretariat, draft(w), language="fr", parsed=parse_text(FRENCH)) == 0
@@ -254,6 +255,8 @@ def test_rule_35_final_text_in_an_incomplete_language_warns_and_never_leaves_a_p
     # Complete: no warning.
     run(services.import_translation, w.secretariat, draft(w), language="fr", parsed=parse_text(FRENCH))
     document = content.build("final", gather(draft(w), language="fr"))
+    assert [b.text for b in document.blocks if type(b).__name__ == "Heading"][:2] == [
+        "Principes directeurs", "Recrutement équitable"]
     assert not any(" ".join(r.text for r in getattr(b, "runs", [])).startswith("Warning") for b in document.blocks)
     assert not any(" ".join(r.text for r in getattr(b, "runs", [])).startswith("Warning")
                    for b in content.build("final", gather(draft(w), language="en")).blocks)
