@@ -450,17 +450,20 @@ def test_journey_3_a_full_sitting_from_the_floor_to_the_declared_outcome(
     look(projector, "3-sitting", "projector-result")
     look(employer, "3-sitting", "delegate-result")
 
-    # The Chair declares the outcome; the draft changes on every screen.
-    console.get_by_label("Outcome").select_option("adopted")
-    console.get_by_label("Method").select_option("vote")
-    console.get_by_role("button", name="Declare").click()
-    for page in (projector, chair, kenya):
+    look(chair, "3-sitting", "chair-view")
+
+    # The Chair declares the outcome in person, from the console; the draft changes on every screen.
+    chair.goto(f"{base}/console")
+    live(chair)
+    chair.get_by_label("Outcome").select_option("adopted")
+    chair.get_by_label("Method").select_option("vote")
+    chair.get_by_role("button", name="Declare").click()
+    for page in (projector, console, kenya, employer, worker):
         page.locator("[data-item-heading] .badge").filter(has_text="Adopted").wait_for()
     reader.locator(f"#p-{paragraph_3.id}").filter(has_text="should never be charged").wait_for()
     # The amendment is adopted, not the paragraph: that is the Chair's next decision, never automatic.
     expect(reader.locator("[data-draft-progress] li").first).to_have_text(re.compile(r"^\s*1\s+adopted\s*$"))
     look(reader, "3-sitting", "draft-after")
-    look(chair, "3-sitting", "chair-view")
     for page in (console, chair, projector, reader, *delegates.values()):
         assert page.console_errors == [], page.console_errors
 
