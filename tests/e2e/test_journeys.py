@@ -447,6 +447,9 @@ def test_journey_3_a_full_sitting_from_the_floor_to_the_declared_outcome(
     console.get_by_role("button", name="Close the vote").click()
     for page in (projector, chair, kenya, employer, worker):  # the result, without a reload
         page.locator("[data-vote] .vote-closed").wait_for()
+    # Screen readers hear it once, politely, from the page's live region (not from the timer).
+    expect(kenya.locator("[data-announcer]")).to_have_attribute("aria-live", "polite")
+    expect(kenya.locator("[data-announcer]")).not_to_be_empty()
     look(projector, "3-sitting", "projector-result")
     look(employer, "3-sitting", "delegate-result")
 
