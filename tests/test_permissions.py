@@ -959,6 +959,18 @@ MATRIX.update({
         Row(lambda w: f"{_amendment(w, 'submitted')}/translate", in_meeting_only({"secretariat"}, {"government"})),
         Row(lambda w: f"{_amendment(w, 'ke_draft')}/translate", in_meeting_only(set(), {"government"})),
     ],
+    # The API: whoever sees the amendment reads its language versions; the secretariat sets them (an
+    # over-long text: 422, nothing written).
+    "api_drafting.get_amendment_languages": [
+        api_row(lambda w: f"/amendments/{drafting_of(w).circulated}/languages", everyone_in_meeting()),
+        api_row(lambda w: f"/amendments/{drafting_of(w).ke_draft}/languages", only({"government"}, HIDDEN)),
+    ],
+    "api_drafting.add_amendment_translation": [
+        api_row(lambda w: f"/amendments/{drafting_of(w).circulated}/translations/fr", secretariat_only(), "PUT",
+                lambda w: {"text": "x" * 10_001}),
+        api_row(lambda w: f"/amendments/{drafting_of(w).submitted}/translations/fr",
+                in_meeting_only({"secretariat"}, {"government"}), "PUT", lambda w: {"text": "x" * 10_001}),
+    ],
 })
 
 # --- access rows: proceedings ---

@@ -15,8 +15,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+import marshmallow as ma
 import sqlalchemy as sa
 from flask import g
+from marshmallow import fields, validate
 
 from forum import permissions
 from forum.api.core import ApiBlueprint, PageArgs, actor, paginate
@@ -34,6 +36,7 @@ from forum.api.schemas import (
     ResubmitInSchema,
     ReturnInSchema,
     TakeUpInSchema,
+    Text,
     TranslationInSchema,
 )
 from forum.db import unit_of_work
@@ -582,3 +585,82 @@ def discuss_amendment(amendment_id: int):
     amendment. Its outcome is then declared with decideItem.
     """
     return _act(lambda a: amend.start_discussion(actor(), a))
+
+
+# --- languages (issue 14): an amendment's versions in the meeting's languages ---------------------------
+
+class AmendmentTranslationInSchema(ma.Schema):
+    text = Text(load_default="", multiline=True, validate=validate.Length(max=10_000), metadata={
+        "description": "The amendment's words in that language (modify: the whole paragraph; insert_after: the "
+                       "new paragraph; delete: ignored)."})
+    explanation = Text(load_default="", multiline=True, validate=validate.Length(max=10_000))
+
+
+class AmendmentVersionSchema(ma.Schema):
+    language = fields.String(required=True)
+    state = fields.String(required=True, metadata={"enum": ["original", "translated", "outdated", "missing"],
+                                                   "description": "outdated: the movers changed the amendment "
+                                                                  "since it was translated."})
+    text = fields.String(allow_none=True)
+    explanation = fields.String(allow_none=True)
+
+
+class AmendmentLanguagesSchema(ma.Schema):
+    amendment_id = fields.Integer(required=True)
+    language = fields.String(required=True, metadata={"description": "The language it was written in."})
+    versions = fields.List(fields.Nested(AmendmentVersionSchema), required=True)
+
+
+def _languages_out(amendment: Amendment) -> dict[str, Any]:
+    from forum.languages import services as language_services
+
+    versions = language_services.language_versions(
+        amendment, language_services.translations_of([amendment.id])[amendment.id],
+        language_services.draft_languages(amendment.draft))
+    out = []
+    for v in versions:
+        if v.state == "original":
+            out.append({"language": v.language, "state": v.state, "text": amendment.text,
+                        "explanation": amendment.explanation})
+        else:
+            t = v.translation
+            out.append({"language": v.language, "state": v.state, "text": t.text if t else None,
+                        "explanation": t.explanation if t else None})
+    return {"amendment_id": amendment.id, "language": amendment.language, "versions": out}
+
+
+@blp.route("/amendments/<id:amendment_id>/languages", methods=["GET"])
+@blp.operation("getAmendmentLanguages", 404)
+@on_amendment(lambda u, a: True, "")
+@blp.response(200, AmendmentLanguagesSchema)
+def get_amendment_languages(amendment_id: int):
+    """The amendment in each of the meeting's languages: as written, translated, out of date or missing"""
+    return _languages_out(g.api_amendment)
+
+
+@blp.route("/amendments/<id:amendment_id>/translations/<any(en,fr,es):language>", methods=["PUT"])
+@blp.operation("addAmendmentTranslation", 403, 404, 422)
+@on_amendment(permissions.can_translate_amendment, "Only the meeting secretariat adds the translations of an "
+                                                   "amendment.")
+@blp.arguments(AmendmentTranslationInSchema)
+@blp.response(200, AmendmentLanguagesSchema)
+def add_amendment_translation(data: dict[str, Any], amendment_id: int, language: str):
+    """Set the amendment's words and explanation in another of the meeting's languages (the secretariat)
+
+    A submitted amendment onwards. The same translation sent again is left as it is (200), so the
+    request may be repeated; the language it was written in is 422.
+    """
+    from forum.languages import services as language_services
+    from forum.languages.models import AmendmentTranslation, source_digest
+
+    amendment = g.api_amendment
+    existing = db.session.scalar(sa.select(AmendmentTranslation).where(
+        AmendmentTranslation.amendment_id == amendment.id, AmendmentTranslation.language == language))
+    same = existing is not None and (existing.text, existing.explanation, existing.source_digest) == (
+        diff.normalise(data["text"]) if amendment.kind.value != "delete" else "", data["explanation"].strip(),
+        source_digest(amendment.text, amendment.explanation))
+    if not same:
+        with unit_of_work():
+            language_services.set_amendment_translation(actor(), amendment, language=language, text=data["text"],
+                                                        explanation=data["explanation"])
+    return _languages_out(db.session.get(Amendment, amendment.id))

@@ -305,3 +305,31 @@ def test_rule_23_the_compilation_is_circulated_in_each_language(w, login):
     assert "Les États doivent ratifier." in french and "Plus ferme." in french
     assert "Not yet available in Spanish: only the original in English exists." in spanish
     assert "Les États doivent ratifier." not in words("en")
+
+
+def test_the_api_reads_and_sets_an_amendments_language_versions(w, app):
+    from forum.accounts.services import create_token
+
+    a = circulated(w)
+    with unit_of_work():
+        secretariat_token = create_token(db.session.merge(w.secretariat), "translations")
+        kenya_token = create_token(db.session.merge(w.u["kenya"]), "reading")
+    client = app.test_client()
+    url = f"/api/v1/amendments/{a.id}"
+    put = client.put(f"{url}/translations/es", json={"text": "Los Estados deben ratificar.", "explanation": "Más."},
+                     headers={"Authorization": f"Bearer {secretariat_token}"})
+    assert put.status_code == 200, put.get_json()
+    again = client.put(f"{url}/translations/es", json={"text": "Los Estados deben ratificar.", "explanation": "Más."},
+                       headers={"Authorization": f"Bearer {secretariat_token}"})
+    assert again.status_code == 200  # the same again: left as it is
+    body = client.get(f"{url}/languages", headers={"Authorization": f"Bearer {kenya_token}"}).get_json()
+    assert [(v["language"], v["state"]) for v in body["versions"]] == [
+        ("en", "original"), ("fr", "missing"), ("es", "translated")]
+    assert body["versions"][2]["text"] == "Los Estados deben ratificar."
+    refused = client.put(f"{url}/translations/fr", json={"text": "Texte."},
+                         headers={"Authorization": f"Bearer {kenya_token}"})
+    assert refused.status_code == 403
+    original = client.put(f"{url}/translations/en", json={"text": "Text."},
+                          headers={"Authorization": f"Bearer {secretariat_token}"})
+    assert original.status_code == 422 and "language" in original.get_json()["error"]["fields"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AmendmentTranslation)) == 1
