@@ -25,6 +25,7 @@ from forum.errors import NotAllowed, NotFound, ValidationFailed
 from forum.extensions import db
 from forum.positions import decisions, votes
 from forum.positions.vote_models import Vote, VoteType
+from forum.security import no_store
 
 blp = ApiBlueprint("api_votes", __name__, tag="Votes",
                    description="Votes on paragraphs and amendments, ballots, results and the Chair's decisions.")
@@ -109,6 +110,7 @@ def open_vote(data: dict[str, Any], kind: str, item_id: int):
 
 
 @blp.route("/votes/<id:vote_id>", methods=["GET"])
+@no_store  # ballots, and counts before the result is announced: never cached
 @blp.operation("getVote", 404)
 @on_vote()
 @blp.response(200, VoteSchema)
@@ -123,6 +125,7 @@ def _voter(user: Any, vote: Vote) -> bool:
 
 
 @blp.route("/votes/<id:vote_id>/ballot", methods=["PUT"])
+@no_store  # ballots, and counts before the result is announced: never cached
 @blp.operation("castBallot", 400, 403, 404, 409, 422)
 @on_vote(_voter, "You have no vote in this one (rule 3): voting members only, through their seat.")
 @idempotent_unless_secret
@@ -142,6 +145,7 @@ def cast_ballot(data: dict[str, Any], vote_id: int):
 
 
 @blp.route("/votes/<id:vote_id>/close", methods=["POST"])
+@no_store  # ballots, and counts before the result is announced: never cached
 @blp.operation("closeVote", 403, 404, 409)
 @on_vote(lambda u, v: permissions.presides(u, v.meeting_id), PRESIDES)
 @blp.response(200, VoteSchema)

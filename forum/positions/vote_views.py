@@ -38,6 +38,7 @@ from forum.positions.vote_forms import (
     SubstitutionForm,
 )
 from forum.positions.vote_models import Vote, VoteType
+from forum.security import no_store
 from forum.templating import meeting_link
 from forum.views_common import apply_errors, attempt, failure_status, gate, translated
 
@@ -190,6 +191,7 @@ def _vote_page(meeting: Meeting, vote: Vote, *, ballot_form: BallotForm | None =
 
 @bp.route(VOTE_PATH)
 @login_required
+@no_store
 def show_vote(meeting_id: int, vote_id: int):
     meeting, vote = _load_vote(meeting_id, vote_id)
     return _vote_page(meeting, vote)
@@ -197,6 +199,7 @@ def show_vote(meeting_id: int, vote_id: int):
 
 @bp.route(f"{VOTE_PATH}/ballot", methods=["POST"])
 @login_required
+@no_store
 def cast_ballot(meeting_id: int, vote_id: int):
     meeting, vote = _load_vote(meeting_id, vote_id)
     form = BallotForm()
@@ -226,6 +229,7 @@ def cast_ballot(meeting_id: int, vote_id: int):
 
 @bp.route(f"{VOTE_PATH}/close", methods=["GET", "POST"])
 @login_required
+@no_store
 def close_vote(meeting_id: int, vote_id: int):
     meeting, vote = _load_vote(meeting_id, vote_id)
     gate(permissions.can_close_vote(current_user, vote))
@@ -245,6 +249,7 @@ def close_vote(meeting_id: int, vote_id: int):
 
 @bp.route(f"{VOTE_PATH}/receipt", methods=["POST"])
 @login_required
+@no_store
 def check_receipt(meeting_id: int, vote_id: int):
     meeting, vote = _load_vote(meeting_id, vote_id)
     form = ReceiptForm()

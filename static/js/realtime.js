@@ -5,6 +5,7 @@
   const handlers = {};
   const rooms = {};  // room -> {version, callbacks, snapshot}
   const connectHandlers = [];  // run on every (re)connection: pages that join with their own event
+  const lost = new Set();  // rooms the server took away (removed from the meeting, moved to another group)
   let socket = null;
 
   function connect() {
@@ -18,8 +19,10 @@
     socket.on("disconnect", () => { document.documentElement.dataset.live = "off"; });
     socket.on("connect_error", () => { document.documentElement.dataset.live = "off"; });
     socket.on("session.ended", () => { socket.disconnect(); window.location.reload(); });
+    socket.on("room.revoked", (payload) => revoked(payload && payload.room));
     socket.onAny((event, payload) => {
       const room = payload && payload.room;
+      if (room && lost.has(room) && event !== "room.revoked") return;  // no longer ours to show
       if (room && rooms[room] && typeof payload.version === "number") {
         const known = rooms[room].version;
         if (payload.version <= known) return;  // already seen
@@ -29,6 +32,22 @@
       (handlers[event] || []).forEach((fn) => fn(payload));
     });
     return socket;
+  }
+
+  // Rights revoked: stop following the room (no resubscription on reconnect) and say so once, in
+  // the words the page carries (`data-room-revoked` on <body>), where screen readers announce it.
+  function revoked(room) {
+    if (!room) return;
+    lost.add(room);
+    delete rooms[room];
+    const text = document.body.dataset.roomRevoked;
+    if (!text || document.getElementById("room-revoked")) return;
+    const note = document.createElement("p");
+    note.id = "room-revoked";
+    note.className = "flash flash-error";
+    note.setAttribute("role", "alert");
+    note.textContent = text;
+    (document.getElementById("main") || document.body).prepend(note);
   }
 
   function subscribe(room) {
