@@ -16,7 +16,7 @@ import requests
 import sqlalchemy as sa
 
 from forum.extensions import db
-from forum.positions.vote_models import RecordChoice, SecretChoice, VoteParticipation
+from forum.positions.vote_models import GroupChoice, RecordChoice, SecretChoice, VoteParticipation
 from tests import votes_helpers as vh
 from tests.conftest import PASSWORD, ROOT
 
@@ -89,7 +89,7 @@ def race(url: str, sessions: list[requests.Session], path: str, data: dict[str, 
     return statuses
 
 
-@pytest.mark.parametrize("vote_type", ["record", "secret"])
+@pytest.mark.parametrize("vote_type", ["record", "show_of_hands", "secret"])
 def test_twenty_racing_ballots_of_one_seat_count_once(server, make_user, make_meeting, make_participant, vote_type):
     w = vh.build(make_user, make_meeting, make_participant)
     vote_id = vh.open_on(w, vote_type=vote_type)
@@ -102,7 +102,7 @@ def test_twenty_racing_ballots_of_one_seat_count_once(server, make_user, make_me
     assert sorted(statuses) == [ok] + [409] * (RACERS - 1), statuses
     db.session.rollback()  # end the test's read snapshot: see what the server committed
     assert db.session.scalar(sa.select(sa.func.count()).select_from(VoteParticipation)) == 1
-    model = SecretChoice if vote_type == "secret" else RecordChoice
+    model = {"record": RecordChoice, "show_of_hands": GroupChoice, "secret": SecretChoice}[vote_type]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(model)) == 1
 
 
