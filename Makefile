@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 WORKERS ?= auto
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint audit venv migrate demo bench clean-db translations messages screenshots
+.PHONY: run test lint audit venv migrate demo bench clean-db wheelhouse translations messages screenshots
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -55,6 +55,12 @@ screenshots: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# Offline install (docs/deployment.md): every runtime wheel, built here, for a closed conference network.
+# There: python3 -m venv .venv && .venv/bin/pip install --no-index --find-links wheelhouse -r requirements.txt
+wheelhouse: $(STAMP)
+	$(BIN)/python -m pip wheel --quiet --wheel-dir wheelhouse -r requirements.txt pip setuptools wheel
+	@ls wheelhouse | wc -l | xargs echo "wheels in ./wheelhouse:"
 
 clean-db:
 	rm -f instance/forum.sqlite3 instance/forum.sqlite3-wal instance/forum.sqlite3-shm

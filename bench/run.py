@@ -1,6 +1,8 @@
-"""Foundation benchmarks: audit appends and the dashboard, each against an in-run baseline.
+"""`make bench`: the foundation's (F1–F3), the exports' (E1–E3) and the performance issue's B1–B10
+(bench/live.py, bench/pages.py), each against a baseline measured in the same run.
 
-Run with `make bench`. Uses a throw-away SQLite database with the production pragmas
+BENCH_QUICK=1 runs B1–B10 with smaller N; BENCH_SCALEOUT=0 leaves out the scale-out mode.
+Foundation figures: Uses a throw-away SQLite database with the production pragmas
 (WAL, synchronous=FULL).
 """
 
@@ -108,9 +110,46 @@ def main() -> None:
     print(f"F3 sign-in (scrypt)  {summary(f3)}")
 
 
+def performance_table(rows: list[dict]) -> None:
+    """B1–B10 (issue #12): one line per figure with its target, its baseline, the ratio, pass or miss."""
+    print(f"\n{'id':4} {'mode':9} {'what':62} {'value':>10} {'target':>8} {'baseline':>9} {'ratio':>6}  result")
+    for r in sorted(rows, key=lambda r: (int(r["id"][1:]), r["mode"])):
+        target = "-" if r["target"] is None else f"{r['target']:g}"
+        baseline = "-" if r["baseline"] is None else f"{r['baseline']:g}"
+        ratio = "-" if r["ratio"] is None else f"{r['ratio']:g}"
+        result = {True: "pass", False: "MISS", None: "-"}[r["pass"]]
+        print(f"{r['id']:4} {r['mode']:9} {r['what'][:62]:62} {r['value']:>8g} {r['unit']:<3} {target:>6} "
+              f"{baseline:>9} {ratio:>6}  {result}  {r['note']}")
+
+
+def live_benchmarks() -> None:
+    """B1–B10 in processes of their own: the live sitting (embedded, then scale-out when PostgreSQL and
+    Redis are there), then the pages. BENCH_QUICK=1 runs them smaller."""
+    import json
+    import shutil
+    import subprocess
+
+    here = Path(__file__).resolve().parent
+    out = Path(tempfile.mkdtemp(prefix="forum-bench-results-"))
+    runs = [("embedded", [str(here / "live.py"), "embedded"]), ("pages", [str(here / "pages.py")])]
+    if shutil.which("redis-server") and os.environ.get("BENCH_SCALEOUT", "1") != "0":
+        runs.insert(1, ("scaleout", [str(here / "live.py"), "scaleout"]))
+    rows: list[dict] = []
+    for name, argv in runs:
+        result = out / f"{name}.json"
+        done = subprocess.run([sys.executable, *argv, "--json", str(result)], check=False)
+        if done.returncode or not result.exists():
+            print(f"{name}: failed (exit {done.returncode}); its figures are missing below")
+            continue
+        rows += json.loads(result.read_text())
+    performance_table(rows)
+    print(f"\nfigures as JSON in {out}")
+
+
 if __name__ == "__main__":
     main()
     # Exports (E1–E3, bench/exports.py): in a process and a database of their own.
     import subprocess
 
     subprocess.run([sys.executable, str(Path(__file__).with_name("exports.py"))], check=True)
+    live_benchmarks()
