@@ -8,9 +8,22 @@
   const lost = new Set();  // rooms the server took away (removed from the meeting, moved to another group)
   let socket = null;
 
+  // A random key per browser tab, kept across its reloads: the proxy routes a tab's long-polling
+  // requests to one server process on it (docs/deployment.md §8). Not a secret, not an identity.
+  function tabKey() {
+    const fresh = () => Math.random().toString(36).slice(2, 12);
+    try {
+      let key = window.sessionStorage.getItem("forum-tab");
+      if (!key) { key = fresh(); window.sessionStorage.setItem("forum-tab", key); }
+      return key;
+    } catch (e) {
+      return fresh();
+    }
+  }
+
   function connect() {
     if (socket || typeof io === "undefined") return socket;
-    socket = io({ transports: ["websocket", "polling"], reconnectionDelayMax: 10000 });
+    socket = io({ transports: ["websocket", "polling"], reconnectionDelayMax: 10000, query: { tab: tabKey() } });
     socket.on("connect", () => {
       document.documentElement.dataset.live = "on";
       Object.keys(rooms).forEach(subscribe);
