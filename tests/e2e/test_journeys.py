@@ -475,7 +475,7 @@ def test_journey_3_a_full_sitting_from_the_floor_to_the_declared_outcome(
 
 class CuttableProxy:
     """A loopback TCP proxy: forwards both ways until `cut()` closes every open connection (the
-    browser sees its WebSocket die, as on a flaky network) — new connections are still accepted."""
+    browser sees its WebSocket die, as on a flaky network) and refuses new ones until `restore()`."""
 
     def __init__(self, target_port: int) -> None:
         self.target_port = target_port
@@ -483,6 +483,7 @@ class CuttableProxy:
         self.port = self.listener.getsockname()[1]
         self.pairs: list[tuple[socket.socket, socket.socket]] = []
         self.lock = threading.Lock()
+        self.down = False
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self) -> None:
@@ -491,6 +492,9 @@ class CuttableProxy:
                 client, _ = self.listener.accept()
             except OSError:
                 return
+            if self.down:
+                client.close()
+                continue
             try:
                 upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=5)
             except OSError:
@@ -517,6 +521,7 @@ class CuttableProxy:
 
     def cut(self) -> None:
         with self.lock:
+            self.down = True
             pairs, self.pairs = self.pairs, []
         for pair in pairs:
             for s in pair:
@@ -525,6 +530,9 @@ class CuttableProxy:
                 except OSError:
                     pass
                 s.close()
+
+    def restore(self) -> None:
+        self.down = False
 
     def close(self) -> None:
         self.cut()
@@ -572,12 +580,15 @@ def test_journey_4_a_dropped_connection_and_a_server_restart_mid_sitting(
         look(kenya, "4-faults", "delegate-offline")
         worker.get_by_role("button", name="For", exact=True).click()
         console.locator("[data-vote]").filter(has_text="1").wait_for()
+        proxy.restore()
         live(kenya)
         kenya.locator("[data-vote] .vote-open").filter(has_text="1").wait_for()  # missed, then resynced
         kenya.get_by_role("button", name="Against", exact=True).click()
         console.locator("[data-vote]").filter(has_text="2").wait_for()
         proxy.cut()  # the answer may be lost: the ballot must still count once
-        live(kenya)
+        kenya.locator("html[data-live='off']").wait_for(state="attached")
+        proxy.restore()
+        kenya.locator("html[data-live='on']").wait_for(state="attached")  # reconnected
         kenya.locator("[data-vote] .vote-open").filter(has_text="2").wait_for()
 
         # The server restarts mid-sitting: every page goes offline, reconnects and shows the right state.
