@@ -534,7 +534,7 @@ class Bench:
                 if j < len(times):
                     lat.append(times[j] - t0)
             for i, t in enumerate(times):
-                worst_rate = max(worst_rate, bisect.bisect_right(times, t + 1.0) - i)
+                worst_rate = max(worst_rate, bisect.bisect_left(times, t + 1.0) - i)
         p95 = pct(lat, 0.95) * 1000
         exact = counted == len(acked) == n and choices == sent_choices and all(f == n for f in finals)
         self.row("B5", f"live count, {n} ballots over {spread:.0f} s: commit-to-screen p95", p95, "ms", 500.0,
