@@ -26,6 +26,7 @@ from forum.extensions import db
 from forum.meetings.models import Participant, Sitting
 from forum.meetings.services import state_name
 from forum.meetings.views import load_meeting
+from forum.security import no_store
 from forum.sittings import labels, queries, services
 from forum.sittings.forms import CommandForm, MakeLiveForm
 from forum.templating import meeting_link
@@ -97,6 +98,7 @@ def make_live(meeting_id: int, sitting_id: int) -> Any:
 
 @bp.get("/meetings/<int:meeting_id>/sittings/<int:sitting_id>/console")
 @login_required
+@no_store  # the live vote: a ballot form and its count before the result is announced
 def show_console(meeting_id: int, sitting_id: int) -> str:
     sitting = _load_sitting(meeting_id, sitting_id)
     if not permissions.can_preside_sitting(current_user, sitting):
@@ -125,6 +127,7 @@ def _attendance_url(meeting_id: int, sitting_id: int) -> str | None:
 
 @bp.get("/meetings/<int:meeting_id>/sittings/<int:sitting_id>")
 @login_required
+@no_store  # the live vote: a ballot form and its count before the result is announced
 def show_sitting(meeting_id: int, sitting_id: int) -> str:
     """The delegates' live view (phone-friendly)."""
     sitting = _load_sitting(meeting_id, sitting_id)
@@ -141,6 +144,7 @@ def show_sitting(meeting_id: int, sitting_id: int) -> str:
 
 @bp.get("/meetings/<int:meeting_id>/sittings/<int:sitting_id>/projector")
 @login_required
+@no_store  # the live vote: a ballot form and its count before the result is announced
 def show_projector(meeting_id: int, sitting_id: int) -> str:
     sitting = _load_sitting(meeting_id, sitting_id)
     return _page("sittings/projector.html", sitting)
