@@ -12,11 +12,12 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
+from flask import g
+from flask_babel import Domain
 
-from forum import create_app
+from forum import extensions as ext
 from forum.errors import NotAllowed, ValidationFailed
 from forum.i18n import DOMAIN_ERRORS, _messages
-from tests.conftest import base_config
 from tests.i18n.test_catalogues import source_strings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,7 +50,7 @@ def test_the_extractor_skips_field_names_and_pieces_of_f_strings():
     assert sorted(m for _line, m in _messages(tree)) == ["Bad input.", "Choose one.", "Enter a name."]
 
 
-def test_error_messages_are_shown_in_the_reader_language(tmp_path):
+def test_error_messages_are_shown_in_the_reader_language(app, client, tmp_path, monkeypatch):
     """A real catalogue (built here, as the translators' will be) turns a service's message and
     its field errors into French on pages and socket acks; the code stays the same."""
     catalogue = Catalog(locale="fr")
@@ -59,17 +60,19 @@ def test_error_messages_are_shown_in_the_reader_language(tmp_path):
     (tmp_path / "fr" / "LC_MESSAGES").mkdir(parents=True)
     with (tmp_path / "fr" / "LC_MESSAGES" / "messages.mo").open("wb") as out:
         write_mo(out, catalogue)
-    app = create_app(base_config(f"sqlite:///{tmp_path / 'unused.sqlite3'}",
-                                 BABEL_TRANSLATION_DIRECTORIES=str(tmp_path)))
+    # Flask-Babel keeps one message domain (and its cache) for every app: swap it for this test only.
+    monkeypatch.setattr(ext.babel, "domain_instance", Domain(translation_directories=[str(tmp_path)]))
     with app.test_request_context(headers={"Accept-Language": "fr"}):
+        g.pop("_flask_babel", None)
         body = ValidationFailed("Unknown language.", {"locale": ["Choose English, French or Spanish."]}).localized()
     assert body == {"code": "validation_failed", "message": "Langue inconnue.",
                     "fields": {"locale": ["Choisissez l’anglais, le français ou l’espagnol."]}}
     with app.test_request_context(headers={"Accept-Language": "en"}):
+        g.pop("_flask_babel", None)
         assert NotAllowed("Unknown language.").localized()["message"] == "Unknown language."
-    page = app.test_client().get("/no-such-page", headers={"Accept-Language": "fr"})
+    page = client.get("/no-such-page", headers={"Accept-Language": "fr"})
     assert page.status_code == 404 and "Page introuvable" in page.get_data(as_text=True)
-
+    g.pop("_flask_babel", None)
 
 
 def test_the_reset_mail_is_written_in_the_users_language(app, client, make_user, smtp_server, monkeypatch):
