@@ -255,3 +255,25 @@ def test_redis_stopped_during_a_vote_ballots_commit_broadcasts_resume_clients_re
     state = watcher.snapshot()
     assert state["vote"]["state"] == "open" and state["vote"]["ballots_cast"] == len(VOTERS)
     assert state["version"] >= max(u["version"] for u in watcher.updates)
+
+
+def test_a_ballot_shares_the_sittings_lock_and_a_change_of_the_sitting_waits_for_it(w, database_url):
+    """Ballots run side by side on PostgreSQL (B2); commands that bump the version still take turns."""
+    import psycopg
+    from sqlalchemy.exc import OperationalError
+
+    from forum.sittings import services
+    from tests.sittings_world import run, sitting
+
+    vote_id = run(w, "chair", "open_vote", vote_type="record")["vote_id"]
+    with psycopg.connect(database_url) as other:
+        # Another ballot in flight, in another process: it holds the sitting's row in share mode.
+        other.execute("SELECT id FROM sittings WHERE id = %s FOR SHARE", (w.sitting_id,))
+        with unit_of_work():
+            db.session.execute(db.text("SET LOCAL lock_timeout = '5s'"))
+            services.run_command(w.u["kenya"], sitting(w), "cast_ballot", {"vote_id": vote_id, "choice": "for"})
+        with pytest.raises(OperationalError, match="lock"), unit_of_work():
+            db.session.execute(db.text("SET LOCAL lock_timeout = '300ms'"))
+            services.run_command(w.u["chair"], sitting(w), "announce", {"text": "waits for the ballot"})
+        other.rollback()
+    assert tally(vote_id) == (1, 1)
