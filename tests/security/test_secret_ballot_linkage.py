@@ -27,6 +27,7 @@ from forum.positions.vote_models import SecretChoice, VoteParticipation
 from tests import sittings_world
 from tests.drafting_world import para
 
+pytestmark = pytest.mark.postgres
 CHOICES = ("for", "against", "abstain")
 VOTERS = {"kenya": "for", "germany": "against", "italy": "abstain"}
 VOTER_FIELDS = {"voter", "voter_key", "cast_by", "participant_id", "user_id", "actor", "actor_id", "name",
