@@ -8,6 +8,7 @@ amendment was written on, joining the equal and inserted runs gives the text it 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -121,10 +122,19 @@ def _word_prefix(a: list[str]) -> list[int]:
 
 
 def edits(base: str, text: str) -> list[Edit]:
+    return list(_edits(base, text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _edits(base: str, text: str) -> tuple[Edit, ...]:
+    """Memoised: the marshalled list compares every pair of a paragraph's amendments, and the status
+    board and exports order them again; a 300-amendment list went from 2.2 s to a fraction of that
+    (docs/benchmarks.md, B10). A pure function of two strings; Edit is frozen."""
     a, b = tokens(base), tokens(text)
     prefix = _word_prefix(a)
-    return [Edit(i1, i2, tuple(b[j1:j2]), (prefix[i1], prefix[i2]))
-            for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes() if tag != "equal"]
+    return tuple(Edit(i1, i2, tuple(b[j1:j2]), (prefix[i1], prefix[i2]))
+                 for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+                 if tag != "equal")
 
 
 def _conflict(ours: Edit, theirs: Edit) -> bool:

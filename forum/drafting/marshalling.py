@@ -59,12 +59,18 @@ def groups_of(amendments: list[Amendment]) -> dict[int, int]:
             ident = leader[ident]
         return ident
 
-    for i, one in enumerate(amendments):
-        for other in amendments[i + 1:]:
-            if same_words(one, other):
-                a, b = find(one.id), find(other.id)
-                if a != b:
-                    leader[max(a, b)] = min(a, b)
+    # Only amendments of one paragraph, parent and kind can target the same words (same_words says
+    # no otherwise): compare within those buckets, not every pair of the draft (B10, 300 amendments).
+    buckets: dict[tuple[Any, ...], list[Amendment]] = {}
+    for a in amendments:
+        buckets.setdefault((a.paragraph_id, a.parent_id, a.kind), []).append(a)
+    for bucket in buckets.values():
+        for i, one in enumerate(bucket):
+            for other in bucket[i + 1:]:
+                if same_words(one, other):
+                    a, b = find(one.id), find(other.id)
+                    if a != b:
+                        leader[max(a, b)] = min(a, b)
     roots = {a.id: find(a.id) for a in amendments}
     sizes: dict[int, int] = {}
     for root in roots.values():
