@@ -29,7 +29,7 @@ run: demo translations
 	$(FLASK) forum serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP) translations
-	$(BIN)/python -m pytest -n $(WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # The French and Spanish catalogues compiled for the running app (.mo files are not in git).
 # Without -f: an entry still marked fuzzy is not shipped (the English text shows instead).

@@ -20,7 +20,7 @@ import socketio as socketio_client
 
 from tests.conftest import ROOT, service_missing
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.scale]
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.scale, pytest.mark.xdist_group("serial")]
 REDIS_URL = os.environ.get("FORUM_TEST_REDIS", "redis://127.0.0.1:6379/0")
 
 
