@@ -531,3 +531,7 @@ def opener_name(vote: Vote) -> str:
 
     user = db.session.get(User, vote.opened_by_id) if vote.opened_by_id else None
     return actor_name(user) if user else ""
+    if vote.sitting_id is not None and db.session.scalar(
+            sa.select(Sitting.state).where(Sitting.id == vote.sitting_id)) is SittingState.closed:
+        # The vote window ends with its sitting, even if the Chair did not close the vote first.
+        raise InvalidState("The sitting of this vote is closed: no more ballots are accepted.")
