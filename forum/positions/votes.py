@@ -237,6 +237,10 @@ def cast_ballot(actor: Any, vote: Vote, choice: Any) -> dict[str, Any]:
     state = db.session.scalar(sa.select(Vote.state).where(Vote.id == vote.id).with_for_update(read=True))
     if state is not VoteState.open:
         raise InvalidState("This vote is closed: no more ballots are accepted.")
+    if vote.sitting_id is not None and db.session.scalar(
+            sa.select(Sitting.state).where(Sitting.id == vote.sitting_id)) is SittingState.closed:
+        # The vote window ends with its sitting, even if the Chair did not close the vote first.
+        raise InvalidState("The sitting of this vote is closed: no more ballots are accepted.")
     p = permissions.participation(actor, vote.meeting_id)
     key, group = seat_for(p, vote)
     weight = int(vote.weights.get(group, 0))
@@ -531,7 +535,3 @@ def opener_name(vote: Vote) -> str:
 
     user = db.session.get(User, vote.opened_by_id) if vote.opened_by_id else None
     return actor_name(user) if user else ""
-    if vote.sitting_id is not None and db.session.scalar(
-            sa.select(Sitting.state).where(Sitting.id == vote.sitting_id)) is SittingState.closed:
-        # The vote window ends with its sitting, even if the Chair did not close the vote first.
-        raise InvalidState("The sitting of this vote is closed: no more ballots are accepted.")
