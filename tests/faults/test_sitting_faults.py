@@ -73,9 +73,9 @@ class Client:
 
 def ballots(vote_id: int) -> list[tuple[str, int]]:
     db.session.rollback()
-    return list(db.session.execute(db.text(
+    return [tuple(row) for row in db.session.execute(db.text(
         "SELECT v.voter_key, p.user_id FROM vote_participations v JOIN participants p ON p.id = v.participant_id "
-        "WHERE v.vote_id = :v"), {"v": vote_id}).tuples())
+        "WHERE v.vote_id = :v"), {"v": vote_id}).all()]
 
 
 def test_kill_9_during_a_ballot_burst_keeps_every_acknowledged_ballot_once_and_the_vote_open(w, server):
