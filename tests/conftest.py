@@ -36,6 +36,18 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "scale: the scale-out mode, on PostgreSQL only")
 
 
+SERIAL_DIRS = {"e2e", "faults", "scale"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser, fault and scale tests start real servers and browsers: they run as one serial group
+    (one xdist worker, with `--dist loadgroup`) so that they never fight each other for the cores."""
+    serial = pytest.mark.xdist_group("serial")
+    for item in items:
+        if item.path.parent.name in SERIAL_DIRS and item.path.parent.parent.name == "tests":
+            item.add_marker(serial)
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
         marker = metafunc.definition.get_closest_marker
