@@ -126,6 +126,29 @@ def _user_names(ids: set[int]) -> dict[int, str]:
     return {uid: name for uid, name in db.session.execute(sa.select(User.id, User.name).where(User.id.in_(ids)))}
 
 
+def texts_in(draft: Draft, rows: list[dict[str, Any]], language: str) -> dict[tuple[str, int], dict[str, str]]:
+    """(kind, id) -> {"text", "language"}: each row's words for a reader of `language` (issue 14): the
+    paragraph's text or the amendment's up-to-date translation in that language where it exists,
+    else the original, whose `language` then differs from the one asked for. Three queries."""
+    from forum.languages.services import reading_text, translations_of
+
+    history = drafting_queries.text_history(draft.id)
+    amendment_ids = [r["id"] for r in rows if r["kind"] == "amendment"]
+    amendments = {a.id: a for a in db.session.scalars(sa.select(Amendment).where(Amendment.id.in_(amendment_ids)))} \
+        if amendment_ids else {}
+    translations = translations_of(amendment_ids)
+    found: dict[tuple[str, int], dict[str, str]] = {}
+    for r in rows:
+        if r["kind"] == "paragraph":
+            versions = history.get((r["id"], language)) or history.get((r["id"], draft.original_language)) or []
+            if versions:
+                found[("paragraph", r["id"])] = {"text": versions[-1].text, "language": versions[-1].language}
+        elif (a := amendments.get(r["id"])) is not None:
+            text, _explanation, shown = reading_text(a, translations.get(a.id, {}), language)
+            found[("amendment", a.id)] = {"text": text, "language": shown}
+    return found
+
+
 def status_board(user: Any, draft: Draft) -> list[dict[str, Any]]:
     """One row per paragraph and circulated amendment, in document order (see the module docstring)."""
     if not permissions.can_view_board(user, draft):

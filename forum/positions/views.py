@@ -175,7 +175,11 @@ def show_board(meeting_id: int, draft_id: int):
     draft = _load_draft(meeting_id, draft_id)
     gate(permissions.can_view_board(current_user, draft))
     rows = board_queries.status_board(current_user, draft)
-    return render_template("positions/board.html", draft=draft, meeting=draft.meeting, rows=rows)
+    from forum.languages.views import reader_language
+
+    language = reader_language(draft)
+    return render_template("positions/board.html", draft=draft, meeting=draft.meeting, rows=rows,
+                           language=language, texts=board_queries.texts_in(draft, rows, language))
 
 
 # --- an item's positions and statements ----------------------------------------------------------------

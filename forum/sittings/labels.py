@@ -37,6 +37,7 @@ UI = {
     "for": _l("For"), "against": _l("Against"), "abstain": _l("Abstain"), "connected": _l("Connected now"),
     "offline": _l("Connection lost: reconnecting…"), "no_vote": _l("No vote is open."),
     "you": _l("(you)"), "online": _l("Live"), "seconds": _l("s"),
+    "original_only": _l("Not yet available in %(language)s; shown in %(original)s."),
 }
 
 
@@ -47,7 +48,14 @@ def _strings(table: dict[str, Any]) -> dict[str, str]:
 def for_js() -> dict[str, Any]:
     return {"state": _strings(SITTING_STATE), "kind": _strings(REQUEST_KIND), "category": _strings(CATEGORY),
             "group": _strings(GROUP), "stance": _strings(STANCE), "item_state": _strings(ITEM_STATE),
-            "ui": _strings(UI)}
+            "ui": _strings(UI), "language": _languages()}
+
+
+def _languages() -> dict[str, str]:
+    """The names of the texts' languages, for the marker where only the original exists (issue 14)."""
+    from forum.drafting.labels import LANGUAGE
+
+    return _strings(LANGUAGE)
 
 
 def _get(table: dict[str, Any], code: str | None) -> str:

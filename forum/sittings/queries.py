@@ -75,7 +75,28 @@ def _paragraph_view(draft: Draft, paragraph: Paragraph) -> dict[str, Any]:
     runs = diff.word_diff(first, current) if first != current else [{"op": "equal", "text": current}]
     return {"kind": "paragraph", "id": paragraph.id, "label": paragraph.label, "state": paragraph.state.value,
             "paragraph_id": paragraph.id, "paragraph_label": paragraph.label, "language": draft.original_language,
-            "text": current, "runs": runs}
+            "text": current, "runs": runs, "texts": _paragraph_texts(draft, paragraph, runs, current)}
+
+
+def _paragraph_texts(draft: Draft, paragraph: Paragraph, runs: list[dict[str, str]],
+                     current: str) -> dict[str, dict[str, Any]]:
+    """The paragraph's words for each of the meeting's languages (issue 14): the language's own
+    text where the secretariat entered it, else the original (its `language` says which). Every
+    language travels with the item so that each client shows its reader's (docs/realtime.md)."""
+    from forum.languages.services import draft_languages
+
+    texts = {draft.original_language: {"language": draft.original_language, "text": current, "runs": runs}}
+    for language in draft_languages(draft):
+        if language in texts:
+            continue
+        versions = drafting_queries.versions_of(paragraph.id, language)
+        if not versions:
+            texts[language] = texts[draft.original_language]
+            continue
+        first, last = versions[0].text, versions[-1].text
+        texts[language] = {"language": language, "text": last,
+                           "runs": diff.word_diff(first, last) if first != last else [{"op": "equal", "text": last}]}
+    return texts
 
 
 def amendment_runs(amendment: Amendment) -> list[dict[str, str]]:
@@ -95,7 +116,39 @@ def _amendment_view(draft: Draft, amendment: Amendment) -> dict[str, Any]:
                       "regional_group": amendment.regional_group.code if amendment.regional_group else None},
             "seconded": amendment.seconded, "flagged": amendment.flagged,
             "parent_id": amendment.parent_id, "text": amendment.text, "runs": amendment_runs(amendment),
-            "explanation": amendment.explanation}
+            "explanation": amendment.explanation, "texts": _amendment_texts(draft, amendment)}
+
+
+def _amendment_texts(draft: Draft, amendment: Amendment) -> dict[str, dict[str, Any]]:
+    """The amendment's words for each of the meeting's languages: the secretariat's up-to-date
+    translation, marked against the paragraph's text in that language, else the words as written."""
+    from forum.languages.services import draft_languages, reading_text, translations_of
+
+    written = {"language": amendment.language, "text": amendment.text, "runs": amendment_runs(amendment),
+               "explanation": amendment.explanation}
+    translations = translations_of([amendment.id])[amendment.id]
+    texts: dict[str, dict[str, Any]] = {}
+    for language in dict.fromkeys([amendment.language, *draft_languages(draft)]):
+        text, explanation, shown = reading_text(amendment, translations, language)
+        if shown == amendment.language:
+            texts[language] = written
+            continue
+        base = drafting_queries.current_text(amendment.paragraph_id, language)
+        base_text = base.text if base is not None else ""
+        runs = ([{"op": "delete", "text": base_text}] if amendment.kind is AmendmentKind.delete else
+                [{"op": "insert", "text": text}] if amendment.kind is AmendmentKind.insert_after or not base_text else
+                diff.word_diff(base_text, text))
+        texts[language] = {"language": shown, "text": text, "runs": runs, "explanation": explanation}
+    return texts
+
+
+def text_for(item: dict[str, Any] | None, language: str) -> dict[str, Any] | None:
+    """The item's words for a reader of `language` (the original's when the meeting lacks it)."""
+    if not item:
+        return None
+    texts = item.get("texts") or {}
+    return texts.get(language) or {"language": item.get("language"), "text": item.get("text"),
+                                   "runs": item.get("runs")}
 
 
 def item_view(live: LiveSitting) -> dict[str, Any] | None:

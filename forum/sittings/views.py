@@ -39,7 +39,7 @@ BOOL_FIELDS = {"invited", "sub_amendment"}
 
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
-    return {"render_diff": diff.render, "state_name": state_name, **labels.HELPERS}
+    return {"render_diff": diff.render, "state_name": state_name, "item_text": queries.text_for, **labels.HELPERS}
 
 
 def _load_sitting(meeting_id: int, sitting_id: int) -> Sitting:
@@ -55,10 +55,28 @@ def _state_json(state: dict[str, Any]) -> str:
     return json.dumps(state).replace("</", "<\\/")
 
 
-def _page(template: str, sitting: Sitting, **extra: Any) -> str:
+def reading_language(sitting: Sitting, *, projector: bool = False) -> str:
+    """The language the page shows the texts in (issue 14): the reader's interface language when the
+    meeting works in it; for the room's projector the original, unless ?lang= picks another of the
+    meeting's languages. The texts of every language travel with the state; the scripts pick this one."""
+    from flask_babel import get_locale
+
+    from forum.languages.services import draft_languages
+
+    live = queries.live_of(sitting)
+    draft = db.session.get(Draft, live.draft_id) if live is not None else None
+    meeting = load_meeting(sitting.meeting_id)
+    languages = draft_languages(draft) if draft is not None else list(meeting.language_list)
+    original = languages[0] if languages else "en"
+    wanted = request.args.get("lang", "") if projector else str(get_locale() or "")
+    return wanted if wanted in languages else original
+
+
+def _page(template: str, sitting: Sitting, *, projector: bool = False, **extra: Any) -> str:
     state = queries.state_for(current_user, sitting)
     return render_template(template, sitting=sitting, meeting=load_meeting(sitting.meeting_id), state=state,
-                           state_json=_state_json(state), form=CommandForm(), **extra)
+                           state_json=_state_json(state), form=CommandForm(),
+                           reading_language=reading_language(sitting, projector=projector), **extra)
 
 
 @bp.get("/meetings/<int:meeting_id>/sittings")
@@ -147,7 +165,7 @@ def show_sitting(meeting_id: int, sitting_id: int) -> str:
 @no_store  # the live vote: a ballot form and its count before the result is announced
 def show_projector(meeting_id: int, sitting_id: int) -> str:
     sitting = _load_sitting(meeting_id, sitting_id)
-    return _page("sittings/projector.html", sitting)
+    return _page("sittings/projector.html", sitting, projector=True)
 
 
 @bp.post("/meetings/<int:meeting_id>/sittings/<int:sitting_id>/commands/<name>")

@@ -258,9 +258,21 @@
           : `${L.ui.amendment} ${item.label} (${L.ui.paragraph} ${item.paragraph_label})`;
         const h = el("h3", { "data-item-heading": true }, heading + " ");
         h.appendChild(el("span", { class: `badge state-${item.state}` }, L.item_state[item.state] || item.state));
-        const text = el("p", { class: "diff sitting-text", lang: item.language });
-        runsInto(text, item.runs);
-        fill(itemNode, [h, text]);
+        // Every language's words travel with the item; the page shows its reader's (docs/realtime.md).
+        const wanted = root.dataset.language || document.documentElement.lang;
+        const shown = (item.texts && item.texts[wanted]) || item;
+        const text = el("p", { class: "diff sitting-text", lang: shown.language });
+        runsInto(text, shown.runs);
+        const parts = [h, text];
+        if (wanted && shown.language !== wanted) {
+          const names = L.language || {};
+          const marker = el("p", { class: "meta language-missing", "data-language-missing": true });
+          marker.appendChild(el("span", { "aria-hidden": "true" }, "◐"));
+          marker.appendChild(document.createTextNode(" " + format(L.ui.original_only,
+            { language: names[wanted] || wanted, original: names[shown.language] || shown.language })));
+          parts.push(marker);
+        }
+        fill(itemNode, parts);
       }
     }
     const oral = q("[data-oral]");

@@ -224,7 +224,7 @@ def test_the_status_board_page_runs_a_bounded_number_of_queries(w, login, count_
     with count_queries() as many:
         client.get(f"{base(w)}/board")
     assert many.n == few.n, many.statements
-    assert many.n <= 24, many.statements
+    assert many.n <= 26, many.statements  # 24, and the texts in the reader's language (issue 14)
 
 
 # --- internal polls --------------------------------------------------------------------------------------
