@@ -303,7 +303,7 @@ def test_a_delegates_snapshot_runs_a_bounded_number_of_queries(w, count_queries)
     with count_queries() as counter:
         state = queries.state_for(user, sitting_row)
     assert len(state["speakers"]["waiting"]) == 6
-    assert counter.n <= 13, counter.statements
+    assert counter.n <= 15, counter.statements  # the item's texts in every meeting language add two reads
 
 
 @pytest.mark.postgres
