@@ -4,28 +4,19 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
-from tests.conftest import ROOT, service_missing
+from tests.conftest import service_missing
+from tests.servers import serve
 
 CHROMIUM = os.environ.get("FORUM_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
                  "--no-first-run", "--disable-component-update", "--disable-sync"]
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -47,32 +38,8 @@ def live_server(app: Any, database_url: str, tmp_path: Path) -> Iterator[str]:
     """The app served by `flask forum serve` on the test's own database, as a user runs it."""
     # Browser journeys are not marked postgres: they run on the embedded mode's SQLite.
     assert database_url.startswith("sqlite"), database_url
-    port = _free_port()
-    env = {**os.environ, "FORUM_DATABASE_URL": database_url, "FORUM_SECRET_KEY": "e2e-secret",
-           "FORUM_UPLOAD_DIR": str(tmp_path / "uploads")}
-    log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "forum", "serve", "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
-    while True:
-        try:
-            if requests.get(f"{url}/login", timeout=1).status_code == 200:
-                break
-        except requests.ConnectionError:
-            pass
-        if time.time() > deadline or proc.poll() is not None:
-            proc.kill()
-            log.close()
-            pytest.fail("server did not start: " + (tmp_path / "server.log").read_text()[-2000:])
-        time.sleep(0.2)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with serve(database_url, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

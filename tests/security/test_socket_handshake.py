@@ -6,10 +6,6 @@ test client skips both, so these tests start `flask forum serve` as an operator 
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,42 +15,12 @@ import requests
 import socketio as socketio_client
 import websocket
 
-from tests.conftest import ROOT
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.servers import serve
 
 
 def _serve(database_url: str, folder: Path, **env: str) -> Iterator[str]:
-    port = _free_port()
-    environ = {**os.environ, "FORUM_DATABASE_URL": database_url, "FORUM_SECRET_KEY": "handshake-test-secret",
-               "FORUM_UPLOAD_DIR": str(folder / "uploads"), "FORUM_ENV": "development", **env}
-    log = open(folder / f"server-{port}.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "forum", "serve", "--port", str(port)],
-                            cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
-    while True:
-        try:
-            if requests.get(f"{url}/login", timeout=1).status_code == 200:
-                break
-        except requests.ConnectionError:
-            pass
-        if time.time() > deadline or proc.poll() is not None:
-            proc.kill()
-            log.close()
-            pytest.fail("server did not start: " + (folder / f"server-{port}.log").read_text()[-2000:])
-        time.sleep(0.2)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with serve(database_url, folder, FORUM_ENV="development", **env) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -3,13 +3,8 @@ others are a clear conflict (409); on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 import requests
@@ -18,48 +13,19 @@ import sqlalchemy as sa
 from forum.extensions import db
 from forum.positions.vote_models import GroupChoice, RecordChoice, SecretChoice, VoteParticipation
 from tests import votes_helpers as vh
-from tests.conftest import PASSWORD, ROOT
+from tests.conftest import PASSWORD
+from tests.servers import serve
 
 pytestmark = pytest.mark.postgres
 RACERS = 20
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture
 def server(app, backend, database_url, tmp_path):
-    port = _free_port()
-    env = {**os.environ, "FORUM_DATABASE_URL": database_url, "FORUM_SECRET_KEY": "race-test-secret",
-           "FORUM_UPLOAD_DIR": str(tmp_path / "uploads"), "FORUM_ENV": "development",
-           # Scripted requests post no CSRF token; the server listens on loopback only.
-           "FORUM_WTF_CSRF_ENABLED": "false"}
-    log = open(tmp_path / "server.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "forum", "serve", "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
-    while True:
-        try:
-            if requests.get(f"{url}/login", timeout=1).status_code == 200:
-                break
-        except requests.ConnectionError:
-            pass
-        if time.time() > deadline or proc.poll() is not None:
-            proc.kill()
-            log.close()
-            pytest.fail("server did not start: " + Path(log.name).read_text()[-2000:])
-        time.sleep(0.2)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    # Scripted requests post no CSRF token; the server listens on loopback only.
+    with serve(database_url, tmp_path, FORUM_ENV="development", FORUM_WTF_CSRF_ENABLED="false") as url:
+        yield url
 
 
 def signed_in(url: str, user) -> requests.Session:
