@@ -139,7 +139,9 @@ def reissues_of(original_ids: Iterable[int], *, include_withdrawn: bool = False)
 
 
 def latest_revision(reissues: list[Document]) -> Document | None:
-    revisions = [d for d in reissues if d.reissue_kind is ReissueKind.revision]
+    """The revision in force: the highest-numbered one not withdrawn (the secretariat's page lists
+    withdrawn reissues too, but a withdrawn revision supersedes nothing)."""
+    revisions = [d for d in reissues if d.reissue_kind is ReissueKind.revision and not d.is_withdrawn]
     return max(revisions, key=lambda d: d.reissue_number or 0) if revisions else None
 
 

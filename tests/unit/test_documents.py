@@ -209,6 +209,19 @@ def test_rule_14_reissues_get_their_symbols_and_link_to_the_original(backend, w)
     assert marks[rev2.id] == {"latest": True}
 
 
+def test_a_withdrawn_revision_is_not_the_latest_even_where_it_is_still_listed(w):
+    original = publish(w)
+    rev1 = reissue(w, original, "revision")
+    rev2 = reissue(w, original, "revision")
+    with unit_of_work():
+        services.withdraw_document(get(type(w.secretariat), w.secretariat), get(Document, rev2), reason="In error")
+    # The secretariat's page lists the withdrawn Rev.2 with the others; Rev.1 is in force again.
+    listed = queries.reissues_of([original.id], include_withdrawn=True)[original.id]
+    assert [d.id for d in listed] == [rev1.id, rev2.id]
+    assert queries.latest_revision(listed).id == rev1.id
+    assert queries.status_marks([get(Document, original)])[original.id]["superseded_by"].id == rev1.id
+
+
 def test_a_reissue_has_its_own_language_versions(w):
     original = publish(w)
     rev1 = reissue(w, original, "revision")
