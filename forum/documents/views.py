@@ -8,6 +8,7 @@ the id: a caucus's documents and all their versions exist only for that caucus (
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -44,6 +45,18 @@ from forum.templating import meeting_link
 from forum.views_common import apply_errors, paginate
 
 bp = Blueprint("documents", __name__)
+
+
+@bp.record_once
+def _refuse_uploads_in_the_web_root(state: Any) -> None:
+    """Stored files must never be reachable as static files, which would skip every access check and
+    every header set on download: an UPLOAD_DIR inside the static folder stops the app at start."""
+    app = state.app
+    uploads = Path(app.config["UPLOAD_DIR"]).expanduser().resolve()
+    if app.static_folder and uploads.is_relative_to(Path(app.static_folder).resolve()):
+        raise RuntimeError(f"FORUM_UPLOAD_DIR ({uploads}) is inside the static folder ({app.static_folder}): "
+                           "stored documents would be served to anyone. Put it outside, e.g. instance/uploads.")
+
 
 PREVIEW_BYTES = 200 * 1024
 # Downloads shown in the browser other than PDFs (text, images) get a CSP of their own: nothing runs.

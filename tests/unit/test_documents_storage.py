@@ -99,6 +99,16 @@ def test_blob_paths_are_content_addresses_only(app):
         storage.blob_path("../../etc/passwd")
 
 
+def test_stored_files_live_outside_the_web_root(session_app):
+    from forum import create_app
+    from forum.config import Config
+
+    static = Path(session_app.static_folder).resolve()
+    assert not Path(Config.UPLOAD_DIR).resolve().is_relative_to(static)  # the default: instance/uploads
+    with pytest.raises(RuntimeError, match="inside the static folder"):
+        create_app({**session_app.config, "UPLOAD_DIR": str(static / "uploads")})
+
+
 # --- staging: the file moves into place only when the transaction commits ---------------------------
 
 def test_a_committed_upload_is_moved_into_place_and_stored_once(app):
