@@ -207,6 +207,22 @@ def test_reset_link_handed_over_by_the_meeting_secretariat_and_audited(make_meet
     assert "user.password_reset_link_handed_over" in actions
 
 
+def test_without_a_mail_server_the_reset_link_is_written_to_the_log(app, client, make_user, caplog):
+    """No SMTP: the operator finds the link in the log (the secretariat's page is the other way)."""
+    user = make_user()
+    assert not app.config.get("SMTP_HOST")
+    with caplog.at_level("WARNING", logger="forum.accounts.services"):
+        _request_reset(client, user.email)
+    logged = [r.getMessage() for r in caplog.records if r.name == "forum.accounts.services"]
+    token = _reset_token(user.id)
+    assert any(user.email in line and f"/password/reset/{token}" in line for line in logged), logged
+    assert db.session.scalars(sa.select(PasswordReset.delivered_by_mail)).one() is False
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="forum.accounts.services"):
+        _request_reset(client, "nobody@example.org")
+    assert not [r for r in caplog.records if "/password/reset/" in r.getMessage()]
+
+
 def test_delegates_cannot_see_reset_links(make_meeting, make_participant, login):
     meeting = make_meeting()
     delegate = make_participant(meeting, "employer")
@@ -234,6 +250,47 @@ def test_admin_creates_an_account_and_gets_a_link(make_user, login):
     assert b"new.person@example.org" in response.data
     created = db.session.scalars(sa.select(User).where(User.email == "new.person@example.org")).one()
     assert created.is_staff and not created.is_admin
+
+
+def test_admin_gives_an_existing_account_the_staff_flag_and_it_may_then_create_meetings(make_user, login):
+    admin, user = make_user(admin=True), make_user()
+    user_client = login(user)
+    assert user_client.get("/meetings/new").status_code == 403
+    login(admin).post(f"/admin/users/{user.id}", data={"staff": "y", "admin": "", "active": "y"})
+    assert db.session.get(User, user.id).is_staff and not db.session.get(User, user.id).is_admin
+    assert user_client.get("/meetings/new").status_code == 200
+    entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "user.flags")).one()
+    assert entry.actor_id == admin.id and '"is_staff":true' in entry.payload
+
+
+def test_create_user_command_makes_plain_staff_and_admin_accounts(app):
+    runner = app.test_cli_runner()
+    for email, flags in (("plain@example.org", []), ("staff@example.org", ["--staff"]),
+                         ("both@example.org", ["--staff", "--admin"])):
+        result = runner.invoke(args=["forum", "create-user", "--email", email.upper(), "--name", "A Person",
+                                     "--password", "a long password", *flags])
+        assert result.exit_code == 0, result.output
+        assert f"Created {email}" in result.output
+    flags = {u.email: (u.is_staff, u.is_admin) for u in db.session.scalars(sa.select(User))}
+    assert flags == {"plain@example.org": (False, False), "staff@example.org": (True, False),
+                     "both@example.org": (True, True)}
+    assert post_login(app.test_client(), "both@example.org", "a long password").status_code == 302
+    assert "user.create" in db.session.scalars(sa.select(AuditEntry.action)).all()
+
+
+def test_create_user_command_refuses_bad_input_and_writes_nothing(app, make_user):
+    make_user("taken@example.org")
+    runner = app.test_cli_runner()
+    cases = {("taken@example.org", "a long password", "N"): "An account with this email exists.",
+             ("new@example.org", "short", "N"): "Use at least 10 characters.",
+             ("not-an-email", "a long password", "N"): "Enter a valid email address.",
+             ("new@example.org", "a long password", " "): "Enter a name."}
+    for (email, password, name), message in cases.items():
+        result = runner.invoke(args=["forum", "create-user", "--email", email, "--name", name,
+                                     "--password", password])
+        assert result.exit_code == 1 and message in result.output, result.output
+    assert db.session.scalars(sa.select(User.email)).all() == ["taken@example.org"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == 0
 
 
 def test_admin_cannot_create_a_duplicate_account(make_user, login):

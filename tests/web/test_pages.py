@@ -41,6 +41,62 @@ def test_error_pages_are_pages(client, status):
     assert "<h1>Page not found</h1>" in html and 'lang="en"' in html
 
 
+ERROR_PAGES = {
+    400: ("The request could not be understood", "The form has expired"),
+    403: ("You do not have access to this page", "does not give access to this page"),
+    404: ("Page not found", "There is nothing here"),
+    413: ("The file is too large", "larger than this site accepts"),
+    429: ("Too many requests", "Wait a moment and try again"),
+    500: ("Something went wrong on our side", "Back to your dashboard"),
+}
+
+
+def test_every_error_page_is_a_page_of_the_site_with_its_title_and_a_way_back(session_app):
+    """400/403/404/413/429/500 each render the layout (language, skip link, heading, message, link
+    to the dashboard), not a bare Werkzeug page or a traceback."""
+    from flask import abort
+    from flask_wtf.csrf import CSRFError
+
+    app = create_app({**session_app.config, "TESTING": True, "PROPAGATE_EXCEPTIONS": False})
+
+    @app.get("/_fail/<int:status>")
+    def _fail(status: int):
+        if status == 400:
+            raise CSRFError()
+        if status == 500:
+            raise RuntimeError("boom")
+        abort(status)
+
+    client = app.test_client()
+    for status, (title, message) in ERROR_PAGES.items():
+        response = client.get(f"/_fail/{status}")
+        assert response.status_code == status
+        assert response.mimetype == "text/html"
+        html = response.get_data(as_text=True)
+        assert f"<h1>{escape(title)}</h1>" in html, status
+        assert f"<title>{status} · {escape(title)}" in html, status
+        assert message in html, status
+        assert 'lang="en"' in html and 'class="skip-link"' in html and 'href="/"' in html, status
+        assert "Traceback" not in html and "RuntimeError" not in html
+
+
+def test_error_pages_follow_the_readers_language(session_app):
+    app = create_app({**session_app.config, "TESTING": True})
+    client = app.test_client()
+    client.post("/account/language", data={"lang-locale": "fr"})
+    html = client.get("/no/such/page").get_data(as_text=True)
+    assert 'lang="fr"' in html and "<h1>Page not found</h1>" not in html
+
+
+def test_navigation_offers_each_role_its_own_links(make_user, login):
+    """Staff create meetings, administrators manage accounts; a delegate sees neither link."""
+    pages = {name: login(user).get("/").get_data(as_text=True) for name, user in {
+        "delegate": make_user(), "staff": make_user(staff=True), "admin": make_user(admin=True)}.items()}
+    assert [("/meetings/new" in html, "/admin/users" in html) for html in pages.values()] == [
+        (False, False), (True, False), (False, True)]
+    assert all("Sign out" in html and "/account" in html for html in pages.values())
+
+
 def test_json_error_objects_for_json_clients(client):
     response = client.get("/no/such/page", headers={"Accept": "application/json"})
     assert response.status_code == 404
@@ -82,10 +138,15 @@ def test_staff_creates_a_meeting_with_its_spaces_and_becomes_its_secretariat(mak
     staff = make_user(staff=True)
     response = login(staff).post("/meetings/new", data={
         "title": "Tripartite Technical Meeting on Labour Migration", "symbol_prefix": "TTMLM/2027",
-        "languages": ["en", "fr", "es"], "timezone": "Europe/Zurich", "body_type": "committee",
-        "weighting_mode": "equal_strength", "quorum_rule": "committee"})
+        "languages": ["en", "es"], "timezone": "America/Lima", "body_type": "experts",
+        "weighting_mode": "one_person_one_vote", "quorum_rule": "plenary_half"})
     assert response.status_code == 302
     meeting = db.session.scalars(sa.select(Meeting)).one()
+    # Every field of the form is kept (none of them left at its default).
+    assert (meeting.title, meeting.symbol_prefix, meeting.language_list, meeting.timezone) == (
+        "Tripartite Technical Meeting on Labour Migration", "TTMLM/2027", ["en", "es"], "America/Lima")
+    assert (meeting.body_type.value, meeting.weighting_mode.value, meeting.quorum_rule.value) == (
+        "experts", "one_person_one_vote", "plenary_half")
     kinds = sorted(s.kind.value for s in db.session.scalars(sa.select(Space).where(Space.meeting_id == meeting.id)))
     assert kinds == ["group", "group", "group", "officers", "plenary"]
     me = db.session.scalars(sa.select(Participant).where(Participant.meeting_id == meeting.id)).one()
