@@ -6,6 +6,13 @@ line starts a sub-paragraph ("(a)", "a)" or a second-level list item), and text 
 heading and the first paragraph is the preamble. Numbers are given again, through the whole text;
 anything that differs from the file, or that had to be guessed, is reported as a warning for the
 preview — nothing is dropped silently.
+
+A Word file is read as it stands with its tracked changes accepted (insertions in, deletions out).
+The platform's own DOCX exports import back to the same structure (issue 5's round trip): their
+title page and notes (the Subtitle, Meta and Note styles), the "[pending]" marks and amendment
+numbers they add in italics, the struck-out text of deleted paragraphs and the closing table of
+final numbers are left out, each with a warning; the marked text's negotiation labels (3, 3(a),
+5bis), a bold label and a tab, are read as paragraph numbers and letters.
 """
 
 from __future__ import annotations
@@ -14,7 +21,10 @@ import io
 import re
 import zipfile
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from typing import Any
+
+from flask_babel import lazy_gettext as _l
 
 from forum.drafting.diff import normalise
 from forum.errors import ValidationFailed
@@ -34,6 +44,16 @@ _LETTERED = re.compile(r"^(?:\(([a-z]{1,2})\)|([a-z]{1,2})\)|([a-z])\.)\s+(.*)$"
 _LIST_MARK = re.compile(r"^[-*+]\s+")
 _EMPHASIS = re.compile(r"\*\*|__|(?<!\w)\*|\*(?!\w)")
 _ROMAN_PREFIX = re.compile(r"^(?:part\s+)?[IVXLC]+[.:)–-]\s*", re.IGNORECASE)
+# A negotiation label as the marked export writes it before a tab: 3, 3(a), 5bis, 5bis(b).
+_NEGOTIATION_LABEL = re.compile(r"^(\d{1,4})([a-z]{0,10})(?:\(([a-z]{1,2})\))?$")
+# The amendment numbers the marked export adds after a changed paragraph: " (D.1, D.3)".
+_AMENDMENT_REFS = re.compile(r"^\(\s*[^\s(),]+\.\d+(?:\s*,\s*[^\s(),]+\.\d+)*\s*\)$")
+_BRACKETED = re.compile(r"^\[([^\[\]]{1,120})\]$")
+# Word styles of an export's title page and notes: not the draft's text.
+EXPORT_FRONT_STYLES = frozenset({"subtitle", "meta", "note"})
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_NOT_READ = frozenset({f"{_W}del", f"{_W}moveFrom", f"{_W}txbxContent"})
+_OFF = frozenset({"0", "false", "off", "none"})
 
 
 @dataclass
@@ -117,6 +137,7 @@ class Block:
     text: str = ""
     mark: str = ""  # the number or letter as written, "" when the numbering is Word's own
     level: int = 0  # of a Markdown heading
+    notes: tuple[Any, ...] = ()  # warnings about what reading this block left out
 
 
 def _clean(text: str) -> str:
@@ -219,6 +240,11 @@ def assemble(blocks: list[Block]) -> ParsedDraft:
             current.text = normalise(f"{current.text} {block.text}")
         ended = False
     draft.preamble = normalise(" ".join(preamble))
+    for part in draft.parts:
+        if not part.paragraphs:  # an annex's heading, a table's: not a part of the draft
+            draft.warnings.append(_l("The heading “%(title)s” has no paragraph under it; it was left out.",
+                                     title=part.title))
+    draft.parts = [part for part in draft.parts if part.paragraphs]
     for p in draft.all_paragraphs():
         if len(p.text) > MAX_TEXT or any(len(s) > MAX_TEXT for s in p.subparagraphs):
             raise ValidationFailed(f"A paragraph is longer than {MAX_TEXT:,} characters; check the file.",
@@ -290,29 +316,129 @@ def parse_docx(data: bytes) -> ParsedDraft:
         blocks.append(block)
         blocks.append(Block("blank"))  # a Word paragraph ends where it ends
     parsed = assemble(blocks)
+    notes = dict.fromkeys(note for block in blocks for note in block.notes)
+    parsed.warnings.extend(notes)
     if document.tables:
         parsed.warnings.append("The file has tables; tables are not imported.")
     return parsed
 
 
+@dataclass
+class _Piece:
+    """A run of a Word paragraph as it reads: its text (a tab as "\\t") and its emphasis."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+
+
+def _on(rpr: Any, tag: str) -> bool:
+    element = rpr.find(f"{_W}{tag}") if rpr is not None else None
+    return element is not None and (element.get(f"{_W}val") or "on").lower() not in _OFF
+
+
+def _pieces(paragraph: Any) -> list[_Piece]:
+    """The paragraph's runs with tracked changes accepted: inserted text is read, deleted (or moved
+    away) text is not; text boxes anchored in the paragraph are not its text. python-docx's
+    `paragraph.text` would miss every tracked insertion."""
+    p = paragraph._p
+    pieces = []
+    for run in p.iter(f"{_W}r"):
+        ancestor, hidden = run.getparent(), False
+        while ancestor is not None and ancestor is not p:
+            if ancestor.tag in _NOT_READ:
+                hidden = True
+                break
+            ancestor = ancestor.getparent()
+        if hidden:
+            continue
+        text = []
+        for child in run:
+            if child.tag == f"{_W}t":
+                text.append(child.text or "")
+            elif child.tag in (f"{_W}tab", f"{_W}ptab"):
+                text.append("\t")
+            elif child.tag in (f"{_W}br", f"{_W}cr"):
+                text.append(" ")
+        if text:
+            rpr = run.find(f"{_W}rPr")
+            pieces.append(_Piece("".join(text), _on(rpr, "b"), _on(rpr, "i")))
+    return pieces
+
+
+@cache
+def _pending_words() -> frozenset[str]:
+    """"pending" in the interface languages: the word the exports put in brackets after a paragraph
+    not yet adopted ("[pending]", "[pending: deferred]")."""
+    from babel.support import Translations
+
+    from forum.i18n import LANGUAGES, TRANSLATIONS
+
+    words = {"pending"}
+    for language in LANGUAGES:
+        words.add(Translations.load(str(TRANSLATIONS), [language]).gettext("pending"))
+    return frozenset(w.casefold() for w in words)
+
+
+def _export_mark(piece: _Piece) -> bool:
+    """An italic note an export adds after a paragraph's words: its state or its amendments."""
+    text = piece.text.strip()
+    if not piece.italic or not text:
+        return False
+    if _AMENDMENT_REFS.match(text):
+        return True
+    bracketed = _BRACKETED.match(text)
+    return bracketed is not None and bracketed.group(1).split(":")[0].strip().casefold() in _pending_words()
+
+
+EXPORT_MARKS_LEFT_OUT = _l("The notes an export adds after a paragraph (“[pending]”, amendment numbers) were left "
+                           "out of its text.")
+FRONT_LEFT_OUT = _l("The title page and notes of the file (its symbol, status and languages) were left out.")
+
+
 def _docx_block(paragraph: Any) -> Block:
-    text = _clean(paragraph.text)
-    if not text:
-        return Block("blank")
     style = (paragraph.style.name if paragraph.style is not None else "") or ""
     lowered = style.lower()
+    pieces = _pieces(paragraph)
+    if not _clean("".join(piece.text for piece in pieces)):
+        return Block("blank")
+    if lowered in EXPORT_FRONT_STYLES:
+        return Block("blank", notes=(FRONT_LEFT_OUT,))
+    label = None
+    if len(pieces) >= 2 and pieces[0].bold and pieces[1].text.startswith("\t"):
+        label = _NEGOTIATION_LABEL.match(pieces[0].text.strip())
+        if label is not None:
+            pieces = pieces[1:]
+    notes: tuple[Any, ...] = ()
+    while pieces and (not pieces[-1].text.strip() or _export_mark(pieces[-1])):
+        if pieces[-1].text.strip():
+            notes = (EXPORT_MARKS_LEFT_OUT,)
+        pieces.pop()
+    text = _clean("".join(piece.text for piece in pieces))
+    if label is not None:
+        # The marked export: "3(a)<tab>text". A paragraph whose words were all struck out is deleted.
+        name = label.group(0)
+        if not text:
+            return Block("blank", notes=(*notes, _l("Paragraph %(label)s has no text left (it was deleted); it was "
+                                                   "left out.", label=name)))
+        if label.group(3):
+            return Block("lettered", text, label.group(3), notes=notes)
+        return Block("numbered", text, label.group(1) if not label.group(2) else name, notes=notes)
+    if not text:
+        return Block("blank", notes=notes)
     if lowered == "title":
-        return Block("title", text)
+        return Block("title", text, notes=notes)
     if lowered.startswith("heading"):
-        return Block("heading", _clean(_ROMAN_PREFIX.sub("", text)))
+        return Block("heading", _clean(_ROMAN_PREFIX.sub("", text)), notes=notes)
     level = _list_level(paragraph, lowered)
     written = classify(text)
+    written.notes = notes
     if level is None:
-        return written if written.kind != "heading" else Block("heading", written.text)
+        return written if written.kind != "heading" else Block("heading", written.text, notes=notes)
     # Word numbers the paragraph itself; a number typed as well is taken as written.
     if written.kind in ("numbered", "lettered"):
         return written
-    return Block("numbered" if level == 0 else "lettered", text)
+    return Block("numbered" if level == 0 else "lettered", text, notes=notes)
 
 
 def _list_level(paragraph: Any, style: str) -> int | None:

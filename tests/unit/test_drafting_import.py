@@ -142,3 +142,74 @@ def test_text_files_must_be_utf8_text():
         decode_text_file("1. Été".encode("latin-1"))
     with pytest.raises(ValidationFailed):
         decode_text_file(b"\x00\x01binary")
+
+
+def test_tracked_insertions_are_read_and_tracked_deletions_are_not():
+    """A Word draft is read with its tracked changes accepted (python-docx alone misses insertions)."""
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+    def build(d):
+        p = d.add_paragraph("1. Governments ")
+        p._p.append(parse_xml(f'<w:del {w} w:id="1" w:author="A"><w:r><w:delText>may</w:delText></w:r></w:del>'))
+        p._p.append(parse_xml(f'<w:ins {w} w:id="2" w:author="A"><w:r><w:t>should</w:t></w:r></w:ins>'))
+        p.add_run(" act.")
+
+    parsed = parse_docx(docx_bytes(build))
+    assert parsed.paragraphs[0].text == "Governments should act."
+
+
+def test_a_heading_without_paragraphs_is_left_out_with_a_warning():
+    parsed = parse_text("I. Principles\n\n1. First.\n\nII. Annex\n")
+    assert [p.title for p in parsed.parts] == ["Principles"]
+    assert any("Annex" in str(w) and "left out" in str(w) for w in parsed.warnings)
+
+
+# --- issue 5: a draft exported to DOCX imports back to the same structure ------------------------------
+
+def test_rule_15_a_draft_exported_to_docx_imports_back_to_the_same_structure(make_user, make_meeting,
+                                                                               make_participant):
+    from forum.db import unit_of_work
+    from forum.drafting import drafts, queries
+    from forum.exports import service
+    from forum.exports.model import gather
+    from forum.extensions import db
+    from forum.meetings.models import Meeting
+    from tests.drafting_world import build, draft, structure
+
+    w = build(make_user, make_meeting, make_participant, open_draft=False)
+    expected = {**structure().to_dict(), "title": "Draft conclusions"}
+    for kind in ("final", "marked"):  # the final text (renumbered) and the text with its negotiation labels
+        parsed = parse_docx(service.render(gather(draft(w)), kind, "docx").data)
+        assert parsed.to_dict() == expected, kind
+        warnings = [str(x) for x in parsed.warnings]
+        assert any("title page" in x for x in warnings) and any("[pending]" in x for x in warnings)
+    with unit_of_work():
+        again = drafts.create_draft(w.secretariat, db.session.get(Meeting, w.meeting.id), title=parsed.title,
+                                    symbol="X/AGAIN", original_language="en", structure=parsed)
+    labels = [p.label for p in db.session.scalars(queries.paragraphs_of_draft(again.id))]
+    assert labels == [p.label for p in db.session.scalars(queries.paragraphs_of_draft(w.draft_id))]
+
+
+def test_a_negotiated_draft_exported_to_docx_imports_as_its_text_stands(make_user, make_meeting, make_participant):
+    """Adopted changes in, a deleted sub-paragraph out, 5bis a paragraph of its own — each said."""
+    from forum.exports import service
+    from forum.exports.model import gather
+    from tests.drafting_world import TEXTS, draft
+    from tests.exports_world import negotiated
+
+    w = negotiated(make_user, make_meeting, make_participant)
+    snapshot = gather(draft(w))
+    final = parse_docx(service.render(snapshot, "final", "docx").data)
+    marked = parse_docx(service.render(snapshot, "marked", "docx").data)
+    assert final.to_dict() == marked.to_dict()
+    principles, recruitment = marked.parts
+    assert [p.text for p in principles.paragraphs] == [
+        TEXTS["1"], TEXTS["2"].replace("should", "shall"),
+        "Social dialogue, including négociation collective, should shape migration policy."]
+    assert recruitment.paragraphs[0].subparagraphs == [TEXTS["3(a)"]]  # 3(b) was deleted
+    warnings = [str(x) for x in marked.warnings]
+    assert "Paragraph numbered 2bis in the file becomes paragraph 3." in warnings
+    assert any("3(b)" in x and "deleted" in x for x in warnings)
+    assert any("Numbering of the final text" in str(x) for x in final.warnings)  # its table's heading
