@@ -101,6 +101,13 @@ def test_a_member_shares_a_working_file_in_the_caucus_and_adds_versions(w):
     assert response.status_code == 302
     html = text(w.client("worker").get(f"{w.base}/documents/{doc_id}"))
     assert "Revised" in html and "statement.md" in html and "draft.pdf" in html  # both versions listed
+    versions = db.session.scalars(sa.select(DocumentVersion).where(DocumentVersion.document_id == doc_id)
+                                  .order_by(DocumentVersion.number)).all()
+    assert [v.number for v in versions] == [1, 2]
+    for v in versions:  # each shows its uploader, size and SHA-256 (and its time, in the same row)
+        row = html[html.index(f"<td>{v.number}"):]
+        row = row[: row.index("</tr>")]
+        assert db.session.get(User, v.uploaded_by_id).name in row and f"{v.size} bytes" in row and v.sha256 in row
     assert w.client("worker").get(f"{w.base}/documents/{doc_id}/versions/1").status_code == 200
     assert w.client("worker").get(f"{w.base}/documents/{doc_id}/versions/2").status_code == 200
 
