@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from forum.db import unit_of_work
 from forum.drafting import amendments as svc
 from forum.drafting import queries
-from forum.drafting.models import Amendment, AmendmentState, Draft, DraftState, Paragraph
+from forum.drafting.models import Amendment, AmendmentState, Draft, DraftState, Paragraph, ParagraphState
 from forum.extensions import db
 from forum.meetings.models import Space, SpaceKind
 from tests.drafting_world import EMPLOYERS, TEXTS, build, draft, para, state
@@ -378,3 +378,92 @@ def test_rule_24_amendments_on_the_same_words_are_shown_as_a_group(w, login):
         svc.circulate_amendments(w.secretariat, draft(w))
     page = login(w.u["observer"]).get(f"{base(w)}/amendments").get_data(as_text=True)
     assert page.count("on the same words as 1 other amendment (group 1)") == 2
+
+
+# --- issue 5, "done when": through the browser ---------------------------------------------------------
+
+def _import(client, url: str, fields: dict, data: bytes, name: str) -> Draft:
+    """Upload, read the preview, save what it shows: the draft made from the file."""
+    import html
+
+    preview = client.post(url, data={**fields, "file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+    assert preview.status_code == 200
+    page = preview.get_data(as_text=True)
+    structure = re.search(r'name="structure" type="hidden" value="([^"]*)"', page) or \
+        re.search(r'id="structure" name="structure" type="hidden" value="([^"]*)"', page)
+    title = re.search(r'name="title"[^>]*value="([^"]*)"', page)
+    saved = client.post(url, data={**fields, "title": html.unescape(title.group(1)),
+                                   "structure": html.unescape(structure.group(1)), "confirm": "1"})
+    assert saved.status_code == 302
+    return db.session.scalars(sa.select(Draft).where(Draft.symbol == fields["symbol"])).one()
+
+
+def test_the_secretariat_loads_the_demo_draft_from_docx_and_its_export_imports_back_the_same(w, login):
+    from forum.drafting import demo
+
+    sec = login(w.secretariat)
+    url = f"/meetings/{w.meeting.id}/drafts/import"
+    fields = {"title": "", "original_language": "en", "amendment_prefix": "D"}
+    loaded = _import(sec, url, {**fields, "symbol": "X/DEMO"}, demo.DOCX_PATH.read_bytes(), "demo.docx")
+    paragraphs = list(db.session.scalars(queries.paragraphs_of_draft(loaded.id)))
+    assert loaded.title == demo.TITLE
+    assert len([p for p in paragraphs if p.kind.value == "paragraph"]) == 15
+    assert len(list(db.session.scalars(queries.parts_of_draft(loaded.id)))) == 3
+    exported = sec.get(f"/meetings/{w.meeting.id}/drafts/{loaded.id}/exports/final.docx")
+    assert exported.status_code == 200
+    again = _import(sec, url, {**fields, "symbol": "X/AGAIN"}, exported.data, "final.docx")
+    texts, texts_again = queries.current_texts(loaded.id), queries.current_texts(again.id)
+    assert again.title == loaded.title
+    assert [(p.label, texts[(p.id, "en")].text) for p in paragraphs] == [
+        (p.label, texts_again[(p.id, "en")].text) for p in db.session.scalars(queries.paragraphs_of_draft(again.id))]
+    assert [p.title for p in db.session.scalars(queries.parts_of_draft(again.id))] == [
+        p.title for p in db.session.scalars(queries.parts_of_draft(loaded.id))]
+
+
+def test_rule_17_paragraph_decisions_through_the_browser_and_reopening_needs_the_bodys_agreement(w, login):
+    chair, observer = login(w.u["chair"]), login(w.u["observer"])
+
+    def decide(label: str, state: str, note: str = "") -> int:
+        url = f"{base(w)}/paragraphs/{para(w, label).id}/decide"
+        return chair.post(url, data={"state": state, "note": note}).status_code
+
+    assert decide("1", "adopted") == 422  # not taken up
+    assert decide("1", "under_discussion") == 302 and decide("1", "adopted") == 302
+    assert decide("2", "under_discussion") == 302 and decide("2", "bracketed") == 302
+    assert decide("preamble", "deferred") == 302
+    page = observer.get(base(w)).get_data(as_text=True)
+    for label, shown in (("1", "adopted"), ("2", "bracketed"), ("preamble", "deferred"), ("4", "pending")):
+        assert f'state-{shown}" id="p-{para(w, label).id}"' in page
+    assert decide("1", "under_discussion") == 422  # reopening: the body's agreement is recorded
+    assert para(w, "1").state is ParagraphState.adopted
+    assert decide("1", "under_discussion", "The Committee agreed to reopen paragraph 1.") == 302
+    history = observer.get(f"{base(w)}/paragraphs/{para(w, '1').id}").get_data(as_text=True)
+    assert "The Committee agreed to reopen paragraph 1." in history
+
+
+def test_rule_18_a_drafting_group_set_up_in_the_browser_returns_its_text_as_an_amendment(w, login):
+    from forum.drafting.models import DraftingGroup, MoverKind
+
+    sec = login(w.secretariat)
+    members = [w.p["kenya"].id, w.p["employer"].id, w.p["worker"].id]
+    assert sec.post(f"{base(w)}/drafting-groups/new", data={
+        "name": "Recruitment", "participant_ids": members[:2]}).status_code == 422  # not tripartite
+    assert sec.post(f"{base(w)}/drafting-groups/new", data={
+        "name": "Recruitment", "mandate": "Rework paragraph 3.", "participant_ids": members}).status_code == 302
+    group = db.session.scalars(sa.select(DraftingGroup)).one()
+    assert sec.post(f"{base(w)}/drafting-groups/{group.id}/refer",
+                    data={f"refer{group.id}-paragraph_ids": [para(w, "3").id]}).status_code == 302
+    assert para(w, "3").drafting_group_id == group.id
+    worker = login(w.u["worker"])
+    text = TEXTS["3"].replace("workers", "workers or jobseekers")
+    assert worker.post(f"{base(w)}/amendments/new", data={
+        "paragraph_id": para(w, "3").id, "mover": f"drafting:{group.id}", "kind": "modify", "language": "en",
+        "text": text, "explanation": "The drafting group's text."}).status_code == 302
+    (proposal,) = amendments()
+    assert proposal.mover_kind is MoverKind.drafting_group and proposal.seconded
+    assert login(w.u["germany"]).post(f"{base(w)}/amendments/new", data={  # not a member of the group
+        "paragraph_id": para(w, "3").id, "mover": f"drafting:{group.id}", "kind": "delete", "language": "en",
+        "explanation": "x"}).status_code == 422
+    assert worker.post(f"{base(w)}/amendments/{proposal.id}/submit").status_code == 302
+    ours = login(w.u["employer"]).get(f"/meetings/{w.meeting.id}/spaces/{group.space_id}/amendments")
+    assert ours.status_code == 200 and "D.1" in ours.get_data(as_text=True)
