@@ -396,6 +396,10 @@ def test_rule_7_group_secretaries_are_told_of_every_change_to_their_group(app, s
     with unit_of_work():
         remove_participant(db.session.merge(secretary), participant(meeting, "eva@example.org"), "Withdrawn")
     assert notes_for("wes@example.org")[-1].data["change"] == "removed"
+    with unit_of_work():
+        restore_participant(db.session.merge(secretary), participant(meeting, "eva@example.org"))
+    assert notes_for("wes@example.org")[-1].data["change"] == "restored"
+    assert [n.data["change"] for n in notes_for("gus@example.org")] == gus  # not his group any more
     note = notes_for("gus@example.org")[2]
     assert note.code == "membership.changed" and note.data["participant"] == "Eva Employer"
     assert note.data["fields"] == {"capacity": ["delegate", "adviser"], "membership": ["regular", "none"]}
