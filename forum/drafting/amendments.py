@@ -254,6 +254,14 @@ def _check_target(draft: Draft, paragraph: Paragraph, kind: AmendmentKind, langu
                            "agrees to reopen it.")
 
 
+def _check_referred(mover: Mover, paragraph: Paragraph) -> None:
+    """Rule 18: a drafting group returns texts for the paragraphs given to it, and for no other."""
+    if mover.kind is MoverKind.drafting_group and paragraph.drafting_group_id != mover.drafting_group_id:
+        raise ValidationFailed("This paragraph has not been referred to the drafting group: a drafting group "
+                               "proposes texts only for the paragraphs given to it.",
+                               {"paragraph_id": ["Choose a paragraph referred to the drafting group."]})
+
+
 def _target_text(paragraph: Paragraph, language: str, parent: Amendment | None) -> tuple[str, int]:
     """The text an amendment is written on: the paragraph's current text in that language, or the
     text of the amendment a sub-amendment amends."""
@@ -336,6 +344,7 @@ def file_amendment(actor: Any, draft: Draft, paragraph: Paragraph, *, mover: Mov
     if not permissions.can_file_amendment(actor, draft, mover):
         raise NotAllowed(refusal(p, mover))
     _check_target(draft, paragraph, kind, language, parent)
+    _check_referred(mover, paragraph)
     meeting = db.session.get(Meeting, draft.meeting_id)
     if mover.kind is not MoverKind.drafting_group:  # a drafting group reports when it is done
         check_deadline(meeting, sub_amendment=parent is not None, at=at)
@@ -855,6 +864,7 @@ def record_oral_amendment(actor: Any, draft: Draft, paragraph: Paragraph, *, mov
     if not permissions.acts_for_mover(moved_by, mover):
         raise ValidationFailed(refusal(moved_by, mover), {"moved_by": [refusal(moved_by, mover)]})
     _check_target(draft, paragraph, kind, language, parent, oral=True)
+    _check_referred(mover, paragraph)
     base, base_version = _target_text(paragraph, language, parent)
     new, explanation, runs = _content(kind, base, text, explanation, explanation_required=False)
     if seconded_by is not None:

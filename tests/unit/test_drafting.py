@@ -254,6 +254,12 @@ def test_rule_18_drafting_group_is_tripartite_with_its_own_space_and_returns_a_t
     assert get(proposal).seconded  # a group's proposal needs no seconder
     refused(NotAllowed, svc.file_amendment, w.u["germany"], draft(w), para(w, "3"), mover=mover, kind="modify",
             language="en", text="Something else entirely.", explanation="x")
+    # It returns texts for the paragraphs referred to it, and for no other (in writing or orally).
+    err = refused(ValidationFailed, svc.file_amendment, w.u["worker"], draft(w), para(w, "4"), mover=mover,
+                  kind="delete", language="en", explanation="Not ours to rework.")
+    assert "referred" in err.message and "paragraph_id" in err.fields
+    refused(ValidationFailed, svc.record_oral_amendment, w.secretariat, draft(w), para(w, "2"), mover=mover,
+            moved_by=w.p["worker"], kind="delete", language="en")
 
 
 # --- rule 19: who may file ----------------------------------------------------------------------------
