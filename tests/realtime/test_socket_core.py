@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from forum import realtime
-from forum.accounts.services import create_token
+from forum.accounts.models import PasswordReset
+from forum.accounts.services import create_token, reset_link
 from forum.db import unit_of_work
 from forum.extensions import db
 from forum.meetings.models import Group, Space, SpaceKind
@@ -186,6 +187,21 @@ def test_password_change_disconnects_the_users_sockets(socket_client, make_user,
     http.post("/account", data={"pw-current_password": PASSWORD, "pw-new_password": "another long password",
                                 "pw-confirm": "another long password"})
     assert not elsewhere.is_connected()
+
+
+def test_a_forgotten_password_reset_ends_every_session_and_socket(app, socket_client, make_user, login):
+    """Whoever had the old password (a stolen laptop) is out once the owner resets it."""
+    user = make_user()
+    stolen = login(user)
+    sock = socket_client(stolen)
+    app.test_client().post("/password/forgot", data={"email": user.email})
+    reset = db.session.scalars(db.select(PasswordReset).where(PasswordReset.user_id == user.id)).one()
+    token = reset_link(reset).rsplit("/", 1)[1]
+    done = app.test_client().post(f"/password/reset/{token}", data={"password": "a brand new password",
+                                                                     "confirm": "a brand new password"})
+    assert done.status_code == 302
+    assert not sock.is_connected()
+    assert stolen.get("/").status_code == 302
 
 
 def test_a_revoked_session_loses_its_rights_on_the_next_command(socket_client, make_user, login, app):
