@@ -48,6 +48,11 @@ def user_by_email(email: str) -> User | None:
     return db.session.scalars(sa.select(User).where(User.email == normalise_email(email))).first()
 
 
+def has_control_characters(text: str) -> bool:
+    """Line breaks and escape sequences in a name would forge lines in logs, exports and terminals."""
+    return any(unicodedata.category(c) == "Cc" for c in text)
+
+
 def validate_password(password: str, field: str = "password") -> None:
     if len(password) < MIN_PASSWORD:
         raise ValidationFailed(
@@ -118,7 +123,7 @@ def create_user(actor: User | None, email: str, name: str, password: str | None 
         raise ValidationFailed("Invalid email.", {"email": ["Enter a valid email address."]})
     if not name.strip():
         raise ValidationFailed("Name missing.", {"name": ["Enter a name."]})
-    if any(unicodedata.category(c) == "Cc" for c in name):  # line breaks and escapes forge log lines
+    if has_control_characters(name):
         raise ValidationFailed("Invalid name.", {"name": ["Use letters, not line breaks or control characters."]})
     if user_by_email(email):
         raise ValidationFailed("Email taken.", {"email": ["An account with this email exists."]})

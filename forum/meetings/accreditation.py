@@ -26,6 +26,7 @@ from flask_babel import gettext
 
 from forum import realtime
 from forum.accounts.models import User
+from forum.accounts.services import has_control_characters
 from forum.audit.services import record
 from forum.db import utcnow
 from forum.errors import InvalidState, NotAllowed, ValidationFailed
@@ -237,13 +238,15 @@ def _validate_row(number: int, values: dict[str, str], regional: dict[str, Regio
     email = values["email"].strip().lower()
     if not email:
         err("email", _("Enter the participant's email address."))
-    elif len(email) > 254 or not EMAIL_RE.match(email):
+    elif len(email) > 254 or not EMAIL_RE.match(email) or has_control_characters(email):
         err("email", _("%(email)s is not a valid email address.", email=values["email"]))
     name = values["name"].strip()
     if not name:
         err("name", _("Enter the participant's name."))
     elif len(name) > 200:
         err("name", _("The name is longer than 200 characters."))
+    elif has_control_characters(name):  # as for accounts made one by one (forum.accounts.services)
+        err("name", _("Use letters, not line breaks or control characters."))
     group = _enum(Group, values["group"])
     if group is None:
         err("group", _("Unknown group %(value)s: use %(codes)s.", value=values["group"] or "(empty)",

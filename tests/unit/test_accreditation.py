@@ -267,6 +267,11 @@ BAD_CASES = {
     "invalid email": (csv_bytes("not-an-email,A,worker,delegate,,,,"), [(2, "email")]),
     "missing email": (csv_bytes(",A,worker,delegate,,,,"), [(2, "email")]),
     "missing name": (csv_bytes("a@example.org,,worker,delegate,,,,"), [(2, "name")]),
+    # A quoted field may hold line breaks and escapes: they would forge lines in logs and terminals.
+    "name with a line break": (csv_bytes('a@example.org,"Mallory\nOK global 1 entries",worker,delegate,,,,'),
+                               [(2, "name")]),
+    "name with an escape sequence": (csv_bytes("a@example.org,Mallory\x1b[2J,worker,delegate,,,,"), [(2, "name")]),
+    "email with a control character": (csv_bytes("a\x07@example.org,A,worker,delegate,,,,"), [(2, "email")]),
     "government without State": (csv_bytes("a@example.org,A,government,delegate,,,,"), [(2, "member_state")]),
     "secretariat in a group": (csv_bytes("a@example.org,A,worker,secretariat,,,,"), [(2, "group")]),
     "coordinator without regional group": (csv_bytes("a@example.org,A,government,delegate,KE,,,coordinator"),
