@@ -118,6 +118,24 @@ def test_change_password_ends_other_sessions_and_keeps_this_one(app, make_user, 
     assert post_login(app.test_client(), user.email, "a new long password").status_code == 302
 
 
+def test_change_password_also_ends_a_remembered_device(app, make_user, login):
+    """"Remember me" outlives the browser's session cookie, not a password change made elsewhere."""
+    user = make_user()
+    remembered, here = login(user, remember=True), login(user)
+
+    def restart_browser() -> None:
+        remembered.delete_cookie("session", domain="forum.test")
+        assert remembered.get_cookie("session", domain="forum.test") is None
+        assert remembered.get_cookie("remember_token", domain="forum.test") is not None
+
+    restart_browser()
+    assert remembered.get("/").status_code == 200  # signed in again from the remember cookie alone
+    here.post("/account", data={"pw-current_password": PASSWORD, "pw-new_password": "a new long password",
+                                "pw-confirm": "a new long password"})
+    restart_browser()
+    assert remembered.get("/").status_code == 302
+
+
 def test_change_password_with_wrong_current_password_changes_nothing(make_user, login):
     user = make_user()
     client = login(user)
