@@ -36,6 +36,7 @@ MAX_DESCRIPTION = 5000
 MAX_NOTE = 300
 MAX_REASON = 500
 MAX_BASE_SYMBOL = 64  # leaves room for (Rev.NN), (Corr.NN) or /Add.NN within 80
+ADVISORY_SHARING = 14  # pg_advisory_xact_lock namespace: publications into one space (rule 14)
 SEGMENT = re.compile(r"^[A-Z0-9][A-Z0-9.\-]*$")
 REISSUE_MARKS = re.compile(r"\(|\)|(^|/)ADD\.", re.IGNORECASE)
 
@@ -157,6 +158,23 @@ def _receive(file: BinaryIO, filename: str | None) -> storage.StagedFile:
     return storage.receive(file, filename, session=db.session())
 
 
+def _one_share_at_a_time(space: Space) -> None:
+    """Publications into a space wait for each other (PostgreSQL; SQLite's write lock already does), so
+    that a double submit finds the first one's document. An advisory lock, not the space's row: nothing
+    else takes it, so it adds no lock-order question with the audit chain or the space's version."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:namespace, :space)"),
+                           {"namespace": ADVISORY_SHARING, "space": space.id})
+
+
+def _repeat(stmt: sa.Select, staged: storage.StagedFile) -> Document | None:
+    """The document `stmt` finds whose current file is this very file: the same form sent twice."""
+    return db.session.scalars(stmt.join(DocumentVersion, sa.and_(
+        DocumentVersion.document_id == Document.id, DocumentVersion.number == Document.current_version))
+        .where(DocumentVersion.sha256 == staged.sha256, Document.withdrawn_at.is_(None))
+        .order_by(Document.id)).first()
+
+
 def _new_version(document: Document, number: int, staged: storage.StagedFile, actor: Any, note: str
                  ) -> DocumentVersion:
     version = DocumentVersion(document_id=document.id, number=number, sha256=staged.sha256, size=staged.size,
@@ -206,7 +224,9 @@ def publish_document(actor: Any, space: Space, *, kind: DocumentKind | str, titl
                      symbol: str | None = None, description: str = "", agenda_item_id: int | None = None,
                      note: str = "", draft_id: int | None = None) -> Document:
     """A new document in `space`: official (the secretariat, in the plenary, with a symbol) or a
-    working file. An official symbol already used in another language makes this its language version."""
+    working file. An official symbol already used in another language makes this its language version.
+    The same form sent twice (same sharer, space, kind, symbol, language, title and file) returns the
+    document the first one made and writes nothing more."""
     if not permissions.can_view_space(actor, space):
         raise NotFound(_("No such space."))
     meeting = db.session.get(Meeting, space.meeting_id)
@@ -227,13 +247,25 @@ def publish_document(actor: Any, space: Space, *, kind: DocumentKind | str, titl
     checked_symbol: str | None = None
     if doc_kind is DocumentKind.official:
         checked_symbol = base_symbol(meeting, symbol, errors)
-        if checked_symbol and lang:
-            lead = _family_for_symbol(meeting, checked_symbol, lang, errors)
     elif (symbol or "").strip():
         errors.setdefault("symbol", []).append(_("Working files have no symbol; leave the symbol empty."))
+    staged: storage.StagedFile | None = None
+    if not errors:
+        _one_share_at_a_time(space)
+        earlier = sa.select(Document).where(
+            Document.space_id == space.id, Document.owner_id == actor.id, Document.kind == doc_kind,
+            Document.language == lang, Document.title == title, Document.reissue_of_id.is_(None),
+            Document.symbol == checked_symbol if checked_symbol else Document.symbol.is_(None))
+        if db.session.scalars(earlier.limit(1)).first() is not None:
+            staged = _receive(file, filename)
+            repeat = _repeat(earlier, staged)
+            if repeat is not None:
+                return repeat  # a double submit: the first one stands; the file is already stored
+    if doc_kind is DocumentKind.official and checked_symbol and lang:
+        lead = _family_for_symbol(meeting, checked_symbol, lang, errors)
     _raise(errors)
 
-    staged = _receive(file, filename)
+    staged = staged or _receive(file, filename)
     now = utcnow()
     document = Document(
         meeting_id=meeting.id, space_id=space.id, kind=doc_kind, symbol=checked_symbol, language=lang,
@@ -313,7 +345,8 @@ def reissue_document(actor: Any, document: Document, *, reissue_kind: ReissueKin
                      language: DocumentLanguage | str, file: BinaryIO, filename: str | None,
                      description: str = "") -> Document:
     """Reissue an official document (rule 14): a new document with the next …(Rev.N), …(Corr.) or
-    …/Add.N symbol, linked to the original, which stays as it was."""
+    …/Add.N symbol, linked to the original, which stays as it was. The same reissue sent twice (same
+    kind, language, title and file) returns the first: a double click never takes the next number."""
     _check_visible(actor, document)
     if not permissions.can_reissue_document(actor, document):
         raise NotAllowed(_("Only the meeting secretariat reissues official documents."))
@@ -328,11 +361,16 @@ def reissue_document(actor: Any, document: Document, *, reissue_kind: ReissueKin
     description = _text(description, "description", MAX_DESCRIPTION, errors)
     _raise(errors, _("The reissue could not be saved. Correct the marked fields."))
     original = _lock(original)
+    staged = _receive(file, filename)
+    repeat = _repeat(sa.select(Document).where(
+        Document.reissue_of_id == original.id, Document.reissue_kind == kind, Document.variant_of_id.is_(None),
+        Document.language == lang, Document.title == title), staged)
+    if repeat is not None:
+        return repeat  # a double submit: the first reissue stands
     number = 1 + (db.session.scalar(sa.select(sa.func.max(Document.reissue_number)).where(
         Document.reissue_of_id == original.id, Document.reissue_kind == kind)) or 0)
     assert original.symbol is not None
     symbol = reissue_symbol(original.symbol, kind, number)
-    staged = _receive(file, filename)
     reissue = Document(
         meeting_id=original.meeting_id, space_id=original.space_id, kind=DocumentKind.official, symbol=symbol,
         language=lang, title=title, description=description, agenda_item_id=original.agenda_item_id,

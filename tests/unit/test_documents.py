@@ -321,6 +321,36 @@ def test_a_path_traversal_name_is_stored_safely(w):
     assert storage.blob_path(version.sha256).is_relative_to(storage.upload_root())
 
 
+# --- double submits -----------------------------------------------------------------------------------
+
+def test_the_same_form_sent_twice_shares_one_document(app, w):
+    data = pdf("twice").getvalue()
+    first = working(w, file=io.BytesIO(data))
+    before = state(app)
+    assert working(w, file=io.BytesIO(data)).id == first.id  # no second document, version, entry or file
+    assert state(app) == before
+    assert working(w, file=pdf("changed")).id != first.id  # another file under the same title is shared
+    official = publish(w, file=io.BytesIO(data))
+    before = state(app)
+    assert publish(w, file=io.BytesIO(data)).id == official.id
+    assert state(app) == before
+    with pytest.raises(ValidationFailed) as exc:  # the symbol with another file: refused
+        publish(w, file=pdf("other"))
+    assert "already used" in exc.value.fields["symbol"][0]
+    assert state(app) == before
+
+
+def test_a_reissue_sent_twice_takes_one_number(app, w):
+    original = publish(w)
+    data = pdf("rev").getvalue()
+    rev1 = reissue(w, original, "revision", file=io.BytesIO(data))
+    before = state(app)
+    assert reissue(w, original, "revision", file=io.BytesIO(data)).id == rev1.id
+    assert state(app) == before
+    assert reissue(w, original, "revision", file=pdf("rev2")).symbol == "TTMLM/2027/1(Rev.2)"
+    assert reissue(w, original, "corrigendum", file=io.BytesIO(data)).symbol == "TTMLM/2027/1(Corr.)"
+
+
 # --- who may (rule 9) ---------------------------------------------------------------------------------
 
 @pytest.mark.postgres
@@ -497,6 +527,23 @@ def test_concurrent_versions_get_distinct_numbers(app, backend, w):
     assert sorted(results) == [2, 3, 4, 5]
     db.session.rollback()  # end the read transaction the ids were read in (SQLite keeps its snapshot)
     assert db.session.get(Document, draft_id).current_version == 5
+
+
+@pytest.mark.postgres
+def test_a_double_submit_arriving_at_once_shares_one_document(app, backend, w):
+    from forum.accounts.models import User
+
+    before = state(app)
+    worker_id, workers_id = w.worker.id, w.workers.id
+    data = pdf("double click").getvalue()
+    results, errors = _race(app, 3, lambda i: services.publish_document(
+        db.session.get(User, worker_id), db.session.get(Space, workers_id), kind="working", title="Statement",
+        language="en", file=io.BytesIO(data), filename="s.pdf").id)
+    assert not errors, errors
+    assert len(set(results)) == 1
+    after = state(app)
+    assert after["documents"] == before["documents"] + 1 and after["versions"] == before["versions"] + 1
+    assert len(after["files"] - before["files"]) == 1
 
 
 @pytest.mark.postgres

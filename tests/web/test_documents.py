@@ -112,6 +112,15 @@ def test_a_member_shares_a_working_file_in_the_caucus_and_adds_versions(w):
     assert w.client("worker").get(f"{w.base}/documents/{doc_id}/versions/2").status_code == 200
 
 
+def test_the_upload_form_sent_twice_shares_once(app, w):
+    data = unique_pdf("double click")
+    first = document_id(post_upload(w.client("worker"), w, space=w.workers, kind="working", symbol="", data=data))
+    before = state(app)
+    again = post_upload(w.client("worker"), w, space=w.workers, kind="working", symbol="", data=data)
+    assert document_id(again) == first  # the second answer leads to the first document
+    assert state(app) == before
+
+
 def test_a_delegate_cannot_publish_official_documents(w):
     page = w.client("worker").get(f"{w.base}/documents/new")
     assert page.status_code == 200 and "Official document" not in text(page)
