@@ -205,10 +205,16 @@ def request_reset(email: str) -> PasswordReset | None:
             subject = gettext("Reset your Tripartite Forum password")
             intro = ngettext("Follow this link within %(num)d hour to choose a new password:",
                              "Follow this link within %(num)d hours to choose a new password:", hours)
-        _send_mail(user.email, subject, f"{intro}\n\n{link}\n")
-        reset.delivered_by_mail = True
-    else:
-        # No mail server: the meeting secretariat hands the link over (see the reset page).
+        try:
+            _send_mail(user.email, subject, f"{intro}\n\n{link}\n")
+        except (smtplib.SMTPException, OSError) as exc:
+            # The mail server is down or refuses: the link is handed over as without one, and the
+            # asker gets the usual answer (an error page here would say that the account exists).
+            log.error("password reset mail to %s failed (%s: %s)", user.email, type(exc).__name__, exc)
+        else:
+            reset.delivered_by_mail = True
+    if not reset.delivered_by_mail:
+        # No mail (server): the meeting secretariat hands the link over (see the reset page).
         log.warning("password reset for %s: %s", user.email, link)
     record(None, "user.password_reset_requested", user, {"by_mail": reset.delivered_by_mail})
     return reset

@@ -260,6 +260,34 @@ def test_reset_sent_by_smtp_when_configured(app, client, make_user, smtp_server)
     assert db.session.scalars(sa.select(PasswordReset.delivered_by_mail)).one() is True
 
 
+def test_an_unreachable_mail_server_neither_reveals_the_account_nor_loses_the_link(
+        app, client, make_meeting, make_participant, make_user, login, caplog):
+    """Known and unknown emails get the same answer; the link goes to the secretariat and the log."""
+    import socket
+
+    staff = make_user(staff=True)
+    meeting = make_meeting(staff)
+    delegate = make_participant(meeting, "worker")
+    with socket.socket() as probe:  # a port where nothing listens
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=closed_port)
+    try:
+        with caplog.at_level("WARNING", logger="forum.accounts.services"):
+            known = _request_reset(client, delegate.user.email)
+            unknown = _request_reset(client, "nobody@example.org")
+    finally:
+        app.config["SMTP_HOST"] = None
+    assert known.status_code == unknown.status_code == 302
+    assert known.headers["Location"] == unknown.headers["Location"]
+    reset = db.session.scalars(sa.select(PasswordReset)).one()
+    assert reset.user_id == delegate.user_id and reset.delivered_by_mail is False
+    token = _reset_token(delegate.user_id)
+    assert any(f"/password/reset/{token}" in r.getMessage() for r in caplog.records)
+    page = login(staff).get(f"/meetings/{meeting.id}/password-resets")
+    assert delegate.user.email.encode() in page.data
+
+
 def test_admin_creates_an_account_and_gets_a_link(make_user, login):
     admin = make_user(admin=True)
     client = login(admin)
