@@ -467,3 +467,28 @@ def test_rule_18_a_drafting_group_set_up_in_the_browser_returns_its_text_as_an_a
     assert worker.post(f"{base(w)}/amendments/{proposal.id}/submit").status_code == 302
     ours = login(w.u["employer"]).get(f"/meetings/{w.meeting.id}/spaces/{group.space_id}/amendments")
     assert ours.status_code == 200 and "D.1" in ours.get_data(as_text=True)
+
+
+def test_rule_19_co_sponsors_and_a_regional_group_file_through_the_browser(w, login):
+    from forum.drafting.models import MoverKind
+    from forum.meetings.models import RegionalGroup
+
+    germany = login(w.u["germany"])
+    assert germany.post(f"{base(w)}/amendments/new", data={
+        "paragraph_id": para(w, "2").id, "mover": "co_sponsored", "co_sponsors": ["IT", "KE"], "kind": "delete",
+        "language": "en", "explanation": "Together."}).status_code == 302
+    (co,) = amendments()
+    assert co.mover_kind is MoverKind.co_sponsored and co.mover.states == ("DE", "IT", "KE") and co.seconded
+    assert login(w.u["italy"]).post(f"{base(w)}/amendments/{co.id}/submit").status_code == 302  # a co-sponsor
+    africa = db.session.scalars(sa.select(RegionalGroup).where(RegionalGroup.code == "AFRICA")).one()
+    coordinator = login(w.u["africa"])
+    assert coordinator.post(f"{base(w)}/amendments/new", data={
+        "paragraph_id": para(w, "1").id, "mover": f"regional:{africa.id}", "non_supporting": ["SN"],
+        "kind": "delete", "language": "en", "explanation": "The Africa group."}).status_code == 302
+    regional = amendments()[-1]
+    assert regional.mover_kind is MoverKind.regional_group and regional.non_supporting == ["SN"]
+    assert "Senegal" in coordinator.get(f"{base(w)}/amendments/{regional.id}").get_data(as_text=True)
+    assert login(w.u["senegal"]).post(f"{base(w)}/amendments/new", data={  # not the coordinator
+        "paragraph_id": para(w, "1").id, "mover": f"regional:{africa.id}", "kind": "delete", "language": "en",
+        "explanation": "x"}).status_code == 422
+    assert len(amendments()) == 2
