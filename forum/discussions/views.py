@@ -58,9 +58,11 @@ def _space(meeting_id: int, space_id: int) -> Space:
 
 
 def _thread(meeting_id: int, space_id: int, thread_id: int) -> Thread:
-    space = _space(meeting_id, space_id)
-    thread = db.session.get(Thread, thread_id)
-    if thread is None or thread.space_id != space.id:
+    """The thread, read with its space in one statement (B8), then checked like _space() does."""
+    meeting = _meeting(meeting_id)
+    thread = queries.thread_in_space(thread_id, space_id)
+    if thread is None or thread.space.meeting_id != meeting.id \
+            or not permissions.can_view_space(current_user, thread.space):
         abort(404)
     return thread
 
@@ -264,7 +266,9 @@ def show_thread(meeting_id: int, space_id: int, thread_id: int):
     read_before = queries.last_read_number(current_user.id, thread.id)
     page_number = request.args.get("page", type=int)
     if page_number is None:
-        first = queries.first_unread_post(thread.id, current_user.id, read_before) if read_before else None
+        # Posts are numbered up to post_count: a reader who has read that far has nothing unread.
+        first = (queries.first_unread_post(thread.id, current_user.id, read_before)
+                 if 0 < read_before < thread.post_count else None)
         if first is not None:
             return redirect(thread_url(thread, page=_page_of(first), _anchor=f"post-{first.id}"))
         page_number = 1
