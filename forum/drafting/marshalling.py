@@ -83,25 +83,33 @@ def default_key(amendment: Amendment, paragraph_position: int) -> tuple[Any, ...
     return (paragraph_position, KIND_RANK[amendment.kind], first, last, amendment.number or FAR, amendment.id)
 
 
-def _cluster(ordered: list[Amendment]) -> list[Amendment]:
-    """Keep each group together, where its first member stands."""
-    groups = groups_of(ordered)
-    result: list[Amendment] = []
+def _cluster(ordered: list[Amendment], groups: dict[int, int] | None = None) -> list[Amendment]:
+    """Keep each group together, where its first member stands (members in their order).
+
+    `groups` is `groups_of` over these amendments or any superset (a group never spans two
+    paragraphs, parents or kinds), so that `marshalled` compares the amendments once, not per list.
+    One pass: a group's members are collected in the slot its first member opened (B10)."""
+    if groups is None:
+        groups = groups_of(ordered)
+    slots: list[list[Amendment]] = []
+    slot_of: dict[int, list[Amendment]] = {}
     for a in ordered:
         root = groups.get(a.id)
         if root is None:
-            result.append(a)
-            continue
-        last = max((i for i, b in enumerate(result) if groups.get(b.id) == root), default=None)
-        result.insert(last + 1 if last is not None else len(result), a)
-    return result
+            slots.append([a])
+        elif root in slot_of:
+            slot_of[root].append(a)
+        else:
+            slot_of[root] = [a]
+            slots.append(slot_of[root])
+    return [a for slot in slots for a in slot]
 
 
-def top_level_order(draft: Draft, amendments: list[Amendment]) -> list[int]:
+def top_level_order(draft: Draft, amendments: list[Amendment], groups: dict[int, int] | None = None) -> list[int]:
     """Ids of the amendments (not sub-amendments) in the order they are taken."""
     tops = [a for a in amendments if a.parent_id is None]
     positions = {a.paragraph_id: a.paragraph.position for a in tops}
-    default = [a.id for a in _cluster(sorted(tops, key=lambda a: default_key(a, positions[a.paragraph_id])))]
+    default = [a.id for a in _cluster(sorted(tops, key=lambda a: default_key(a, positions[a.paragraph_id])), groups)]
     custom = draft.marshal_order or []
     present = set(default)
     result = [i for i in custom if i in present]
@@ -125,14 +133,16 @@ def marshalled(draft: Draft, amendments: list[Amendment]) -> list[Entry]:
     for a in amendments:
         if a.parent_id is not None:
             subs.setdefault(a.parent_id, []).append(a)
+    # Compared once for the whole list: a group lies within one paragraph, parent and kind, so these
+    # groups, restricted to any of those lists, are the groups of that list (B10: once, not three times).
+    groups = groups_of(amendments)
     entries: list[Entry] = []
     orphans = [a for a in amendments if a.parent_id is not None and a.parent_id not in by_id]
-    for ident in top_level_order(draft, amendments):
+    for ident in top_level_order(draft, amendments, groups):
         entries.append(Entry(by_id[ident], 0, 0))
         ordered = sorted(subs.get(ident, []), key=lambda s: (span(s), s.number or FAR, s.id))
-        entries.extend(Entry(sub, 1, 0) for sub in _cluster(ordered))
+        entries.extend(Entry(sub, 1, 0) for sub in _cluster(ordered, groups))
     entries.extend(Entry(a, 1, 0) for a in orphans)  # their amendment is not in this view
-    groups = groups_of([e.amendment for e in entries])
     numbers: dict[int, int] = {}
     sizes: dict[int, int] = {}
     for root in groups.values():

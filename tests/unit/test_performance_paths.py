@@ -32,3 +32,15 @@ def test_groups_join_amendments_on_the_same_words_of_one_paragraph_only():
         _amendment(5, 20, BASE.replace("should", "may")),
     ]
     assert marshalling.groups_of(amendments) == {1: 1, 3: 1, 2: 2, 5: 2}
+
+
+def test_a_group_stays_together_where_its_first_member_stands_in_one_pass():
+    """`_cluster` (one pass since B10): members follow their group's first member, others keep their places."""
+    ordered = [_amendment(ident, 10, BASE) for ident in (1, 2, 3, 4, 5, 6)]
+    groups = {2: 2, 5: 2, 3: 3, 6: 3}  # 2 and 5 on the same words; 3 and 6 on others
+    assert [a.id for a in marshalling._cluster(ordered, groups)] == [1, 2, 5, 3, 6, 4]
+
+
+def test_the_cheaper_diff_rendering_still_escapes_and_keeps_spaces_outside_the_marks():
+    runs = [{"op": "equal", "text": "a <b> "}, {"op": "delete", "text": " x & y "}, {"op": "insert", "text": "\"z\""}]
+    assert str(diff.render(runs)) == 'a &lt;b&gt;  <del>x &amp; y</del> <ins>&#34;z&#34;</ins>'
