@@ -8,6 +8,7 @@ panel shown on the drafting pages of a paragraph or an amendment is `positions_p
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -174,12 +175,16 @@ def show_board(meeting_id: int, draft_id: int):
     statements and the decision; it follows the draft's room and redraws itself."""
     draft = _load_draft(meeting_id, draft_id)
     gate(permissions.can_view_board(current_user, draft))
-    rows = board_queries.status_board(current_user, draft)
+    amendments = board_queries.circulated_amendments(draft)  # once, for the rows and their texts
+    rows = board_queries.status_board(current_user, draft, amendments)
     from forum.languages.views import reader_language
 
     language = reader_language(draft)
+    # A board repeats a handful of states and methods on hundreds of rows: each label is translated
+    # once for this request (the reader's locale is fixed within it), not once per row (B10).
     return render_template("positions/board.html", draft=draft, meeting=draft.meeting, rows=rows,
-                           language=language, texts=board_queries.texts_in(draft, rows, language))
+                           language=language, texts=board_queries.texts_in(draft, rows, language, amendments),
+                           outcome_label=cache(HELPERS["outcome_label"]), method_label=cache(HELPERS["method_label"]))
 
 
 # --- an item's positions and statements ----------------------------------------------------------------
