@@ -12,6 +12,7 @@ import json
 import textwrap
 from collections import defaultdict
 from collections.abc import Callable
+from functools import cache
 from itertools import pairwise
 from typing import Any
 
@@ -20,6 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import selectinload
 
 from forum import permissions
 from forum.drafting import amendments as amendment_services
@@ -53,6 +55,7 @@ from forum.drafting.models import (
     PENDING,
     Amendment,
     AmendmentKind,
+    AmendmentSeconder,
     AmendmentState,
     Compilation,
     Draft,
@@ -1104,7 +1107,10 @@ def list_amendments(meeting_id: int, draft_id: int):
     """The marshalled list of circulated amendments, with filters (group, state, mover, paragraph)."""
     draft = _load_draft(meeting_id, draft_id)
     gate(permissions.can_view_draft(current_user, draft))
-    public = [a for a in db.session.scalars(queries.amendments_of_draft(draft.id)) if a.is_circulated]
+    # The cards say whether an amendment is seconded, not by whom: the seconders' participants (and
+    # their offices and memberships) are not loaded (B10).
+    public = list(db.session.scalars(queries.amendments_of_draft(draft.id).where(Amendment.circulated_at.is_not(None))
+                                     .options(selectinload(Amendment.seconders).lazyload(AmendmentSeconder.participant))))
     entries = marshalling.marshalled(draft, public)
     group = request.args.get("group", "")
     state = request.args.get("state", "")
@@ -1128,7 +1134,16 @@ def list_amendments(meeting_id: int, draft_id: int):
         filters={"group": group, "state": state, "mover": mover, "paragraph": paragraph_id},
         movers=movers, paragraphs=paragraphs, states=[s for s in AmendmentState if s not in (
             AmendmentState.draft, AmendmentState.submitted, AmendmentState.returned, AmendmentState.validated)],
-        can_reorder=permissions.can_reorder_amendments(current_user, draft), reorder=ReorderForm(formdata=None))
+        can_reorder=permissions.can_reorder_amendments(current_user, draft), reorder=ReorderForm(formdata=None),
+        **_labels_once_per_request())
+
+
+def _labels_once_per_request() -> dict[str, Any]:
+    """The card's labels of states, kinds, languages and paragraphs, each translated once for the
+    request (the locale is fixed within it) instead of once per card: a list of 100 cards repeats a
+    handful of them (B10). They shadow the context processor's helpers of the same names."""
+    return {name: cache(labels.HELPERS[name]) for name in
+            ("amendment_state_label", "kind_label", "language_label", "paragraph_label", "flag_label")}
 
 
 def _mover_key_label(key: str) -> str:

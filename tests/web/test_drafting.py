@@ -275,6 +275,35 @@ def test_the_marshalled_list_filters_by_group_state_mover_and_paragraph(w, login
     assert listed("?state=adopted") == []
 
 
+def test_the_marshalled_list_runs_the_same_queries_whatever_the_number_of_amendments(w, login, count_queries):
+    """B10: the circulated amendments are read once with their movers and seconders; no query per card."""
+    client = login(w.u["worker"])
+
+    def circulate(labels: tuple[str, ...]) -> None:
+        with unit_of_work():
+            filed = []
+            for i, label in enumerate(labels):
+                a = svc.file_amendment(w.u["kenya"], draft(w), para(w, label), mover=state("KE"), kind="modify",
+                                       language="en", text=f"{TEXTS[label]} Note {i}.", explanation="x")
+                svc.submit_amendment(w.u["kenya"], a)
+                svc.validate_amendment(w.secretariat, a)
+                filed.append(a)
+            svc.circulate_amendments(w.secretariat, draft(w))
+            for a in filed:
+                svc.second_amendment(w.u["germany"], a)
+
+    circulate(("2",))
+    client.get(f"{base(w)}/amendments")
+    with count_queries() as few:
+        assert client.get(f"{base(w)}/amendments").status_code == 200
+    circulate(("1", "2", "3", "4") * 3)
+    with count_queries() as many:
+        page = client.get(f"{base(w)}/amendments").get_data(as_text=True)
+    assert page.count('<li class="entry') == 13 and page.count("· seconded") == 13
+    assert many.n == few.n, many.statements[few.n:]
+    assert many.n <= 11, many.statements  # 13 when the seconders came with their participants
+
+
 def test_the_chair_reorders_the_marshalled_list(w, login):
     with unit_of_work():
         ids = []
@@ -492,3 +521,15 @@ def test_rule_19_co_sponsors_and_a_regional_group_file_through_the_browser(w, lo
         "paragraph_id": para(w, "1").id, "mover": f"regional:{africa.id}", "kind": "delete", "language": "en",
         "explanation": "x"}).status_code == 422
     assert len(amendments()) == 2
+
+
+def test_the_import_previews_warnings_are_in_the_readers_language(w, login):
+    from forum.accounts.models import User
+
+    with unit_of_work():
+        db.session.get(User, w.secretariat.id).locale = "fr"
+    page = login(w.secretariat).post(f"/meetings/{w.meeting.id}/drafts/import", data={
+        "title": "T", "symbol": "X/FR", "original_language": "en", "amendment_prefix": "D",
+        "text": "I. Principes\n\n1. Premier.\n3. Second.\n\nII. Annexe\n"}).get_data(as_text=True)
+    assert "Le paragraphe numéroté 3 dans le fichier devient le paragraphe 2." in page
+    assert "Le titre « Annexe » n&#39;a aucun paragraphe sous lui" in page
