@@ -43,7 +43,13 @@ from forum.meetings.models import (
     RegionalGroupState,
 )
 from forum.meetings.notifications import group_secretary_ids, notify_group_secretaries
-from forum.meetings.services import default_membership, ensure_spaces, set_membership, setting
+from forum.meetings.services import (
+    default_membership,
+    ensure_spaces,
+    membership_cutoff_of,
+    set_membership,
+    setting,
+)
 from forum.permissions import (
     can_accredit_participants,
     can_remove_participant,
@@ -392,17 +398,24 @@ def validate(actor: Any, meeting: Meeting, data: bytes
 
 # --- writing ------------------------------------------------------------------------------------------
 
+def meeting_now(meeting: Meeting) -> datetime:
+    return datetime.now(ZoneInfo(meeting.timezone))
+
+
 def meeting_today(meeting: Meeting) -> date:
-    return datetime.now(ZoneInfo(meeting.timezone)).date()
+    return meeting_now(meeting).date()
 
 
 def change_effective_date(meeting: Meeting, effective_from: date | None = None) -> date:
-    """When a change to an existing participant's membership takes effect (rule 4)."""
+    """When a change to an existing participant's membership takes effect (rule 4): the day after it
+    is notified (a setting), and a change notified after the meeting's cut-off time counts as
+    notified the next day."""
     if effective_from is not None:
         return effective_from
-    today = meeting_today(meeting)
-    next_day = setting(meeting, NEXT_DAY_SETTING)
-    return today + timedelta(days=1) if next_day else today
+    now = meeting_now(meeting)
+    cutoff = membership_cutoff_of(meeting)
+    notified = now.date() + timedelta(days=1) if cutoff and now.time() > cutoff else now.date()
+    return notified + timedelta(days=1) if setting(meeting, NEXT_DAY_SETTING) else notified
 
 
 def _snapshot(p: Participant, rg_codes: dict[int, str]) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TimeField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -40,6 +40,10 @@ class MeetingSettingsForm(FlaskForm):
     participants_share_in_plenary = BooleanField(_l("Participants may share working files in the plenary"))
     membership_effective_next_day = BooleanField(
         _l("Membership changes take effect the day after they are notified (rule 4)"))
+    membership_cutoff = TimeField(
+        _l("Cut-off time for notifying membership changes (optional)"), validators=[Optional()],
+        description=_l("In the meeting's time zone. A change notified after this time counts as notified "
+                       "the next day. Leave empty: the day ends at midnight."))
     ballot_changes_allowed = BooleanField(
         _l("Voters may change a record or show-of-hands ballot while the vote is open (rule 30)"))
 

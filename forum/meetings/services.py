@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from datetime import date
+from datetime import date, time
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -171,9 +171,24 @@ def setting(meeting: Meeting, name: str) -> bool:
     return bool((meeting.settings or {}).get(name, SETTINGS[name]))
 
 
+# Rule 4's cut-off: a membership change notified after this time of day (the meeting's zone) counts as
+# notified the next day. Stored as "HH:MM" in the settings; absent means the day ends at midnight.
+CUTOFF_SETTING = "membership_cutoff"
+
+
+def membership_cutoff_of(meeting: Meeting) -> time | None:
+    value = (meeting.settings or {}).get(CUTOFF_SETTING)
+    return time.fromisoformat(value) if value else None
+
+
+_UNCHANGED: Any = object()
+
+
 def update_meeting(actor: Any, meeting: Meeting, *, title: str, venue: str, starts_on: date | None,
-                   ends_on: date | None, settings: dict[str, bool]) -> None:
-    """Edit what a meeting can change once it exists; symbol prefix, zone and languages stay fixed."""
+                   ends_on: date | None, settings: dict[str, bool], membership_cutoff: Any = _UNCHANGED) -> None:
+    """Edit what a meeting can change once it exists; symbol prefix, zone and languages stay fixed.
+
+    `membership_cutoff`: a `time` (minutes only) or None for none; left as it is when not given."""
     from forum.permissions import can_manage_meeting
 
     if not can_manage_meeting(actor, meeting):
@@ -186,15 +201,29 @@ def update_meeting(actor: Any, meeting: Meeting, *, title: str, venue: str, star
     unknown = set(settings) - set(SETTINGS)
     if unknown:
         errors["settings"] = [f"Unknown setting: {', '.join(sorted(unknown))}."]
+    if membership_cutoff is not _UNCHANGED and membership_cutoff is not None and (
+            not isinstance(membership_cutoff, time) or membership_cutoff.second or membership_cutoff.microsecond
+            or membership_cutoff.tzinfo is not None):
+        errors[CUTOFF_SETTING] = ["Give a time of day in hours and minutes, e.g. 18:00."]
     if errors:
         raise ValidationFailed("The meeting could not be saved.", errors)
-    before = {"title": meeting.title, "venue": meeting.venue, "starts_on": meeting.starts_on,
-              "ends_on": meeting.ends_on, **{k: setting(meeting, k) for k in SETTINGS}}
+
+    def state() -> dict[str, Any]:
+        cutoff = membership_cutoff_of(meeting)
+        return {"title": meeting.title, "venue": meeting.venue, "starts_on": meeting.starts_on,
+                "ends_on": meeting.ends_on, **{k: setting(meeting, k) for k in SETTINGS},
+                CUTOFF_SETTING: cutoff.strftime("%H:%M") if cutoff else None}
+
+    before = state()
     meeting.title, meeting.venue = title.strip(), venue.strip()
     meeting.starts_on, meeting.ends_on = starts_on, ends_on
-    meeting.settings = {**(meeting.settings or {}), **{k: bool(v) for k, v in settings.items()}}
-    after = {"title": meeting.title, "venue": meeting.venue, "starts_on": meeting.starts_on,
-             "ends_on": meeting.ends_on, **{k: setting(meeting, k) for k in SETTINGS}}
+    values: dict[str, Any] = {**(meeting.settings or {}), **{k: bool(v) for k, v in settings.items()}}
+    if membership_cutoff is not _UNCHANGED:
+        values.pop(CUTOFF_SETTING, None)
+        if membership_cutoff is not None:
+            values[CUTOFF_SETTING] = membership_cutoff.strftime("%H:%M")
+    meeting.settings = values
+    after = state()
     changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
     if not changed:
         return

@@ -101,14 +101,16 @@ def edit_meeting(meeting_id: int):
     if not permissions.can_manage_meeting(current_user, meeting):
         abort(403)
     form = MeetingSettingsForm(obj=meeting, data=None if request.method == "POST" else {
-        name: services.setting(meeting, name) for name in services.SETTINGS})
+        **{name: services.setting(meeting, name) for name in services.SETTINGS},
+        "membership_cutoff": services.membership_cutoff_of(meeting)})
     if form.validate_on_submit():
         try:
             with unit_of_work():
                 services.update_meeting(
                     current_user, meeting, title=form.title.data, venue=form.venue.data or "",
                     starts_on=form.starts_on.data, ends_on=form.ends_on.data,
-                    settings={name: getattr(form, name).data for name in services.SETTINGS})
+                    settings={name: getattr(form, name).data for name in services.SETTINGS},
+                    membership_cutoff=form.membership_cutoff.data)
         except DomainError as exc:
             apply_errors(form, exc)
         else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -377,6 +377,55 @@ def test_rule_4_same_day_setting_and_explicit_effective_date(secretary, meeting)
     db.session.expire_all()
     assert participant(meeting, "new@example.org").membership_on(today) is MembershipKind.none
     assert participant(meeting, "new@example.org").membership_on(later) is MembershipKind.regular
+
+
+@pytest.mark.parametrize(("cutoff", "next_day", "notified_at", "effective"), [
+    ("18:00", True, "2027-06-14T17:59", "2027-06-15"),
+    ("18:00", True, "2027-06-14T18:00", "2027-06-15"),  # "by the cut-off time": 18:00 itself is in time
+    ("18:00", True, "2027-06-14T18:01", "2027-06-16"),
+    ("18:00", False, "2027-06-14T17:59", "2027-06-14"),
+    ("18:00", False, "2027-06-14T23:30", "2027-06-15"),
+    (None, True, "2027-06-14T23:59", "2027-06-15"),  # no cut-off: the day ends at midnight
+])
+def test_rule_4_a_change_notified_after_the_cut_off_counts_as_notified_the_next_day(
+        secretary, meeting, monkeypatch, cutoff, next_day, notified_at, effective):
+    from forum.meetings import accreditation
+    from forum.meetings.services import update_meeting
+
+    zone = ZoneInfo(meeting.timezone)
+    monkeypatch.setattr(accreditation, "meeting_now",
+                        lambda m: datetime.fromisoformat(notified_at).replace(tzinfo=zone))
+    with unit_of_work():
+        m = db.session.get(Meeting, meeting.id)
+        update_meeting(db.session.merge(secretary), m, title=m.title, venue="", starts_on=None, ends_on=None,
+                       settings={"membership_effective_next_day": next_day},
+                       membership_cutoff=time.fromisoformat(cutoff) if cutoff else None)
+    run(secretary, meeting, csv_bytes("eva@example.org,Eva,employer,delegate,,,,"))
+    report = run(secretary, meeting, csv_bytes("eva@example.org,Eva,employer,delegate,,,deputy,"))
+    assert report.changes[0].effective_from == date.fromisoformat(effective)
+
+
+def test_rule_4_the_cut_off_is_a_recorded_setting_in_hours_and_minutes(secretary, meeting):
+    from forum.meetings.services import membership_cutoff_of, update_meeting
+
+    def save(**kw: Any) -> None:
+        with unit_of_work():
+            m = db.session.get(Meeting, meeting.id)
+            update_meeting(db.session.merge(secretary), m, title=m.title, venue="", starts_on=None, ends_on=None,
+                           settings={}, **kw)
+
+    save(membership_cutoff=time(18, 0))
+    assert membership_cutoff_of(db.session.get(Meeting, meeting.id)) == time(18, 0)
+    entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "meeting.update")).one()
+    assert '"membership_cutoff":[null,"18:00"]' in entry.payload
+    save()  # not given: kept
+    assert membership_cutoff_of(db.session.get(Meeting, meeting.id)) == time(18, 0)
+    with pytest.raises(ValidationFailed) as refused:
+        save(membership_cutoff=time(18, 0, 30))
+    assert "membership_cutoff" in refused.value.fields
+    assert membership_cutoff_of(db.session.get(Meeting, meeting.id)) == time(18, 0)
+    save(membership_cutoff=None)
+    assert membership_cutoff_of(db.session.get(Meeting, meeting.id)) is None
 
 
 # --- rule 7: group secretaries are told of every change to their group -------------------------------

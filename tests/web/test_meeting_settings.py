@@ -62,3 +62,25 @@ def test_only_the_secretariat_changes_the_meeting(make_meeting, make_participant
     assert login(chair.user).post(f"/meetings/{meeting.id}/settings", data={"title": "Mine"}).status_code == 403
     assert login(make_user(admin=True)).get(f"/meetings/{meeting.id}/settings").status_code == 404
     assert db.session.get(Meeting, meeting.id).title != "Mine"
+
+
+def test_rule_4_the_secretariat_sets_and_clears_the_cut_off_time(make_user, make_meeting, login):
+    from datetime import time
+
+    from forum.meetings.services import membership_cutoff_of
+
+    staff = make_user(staff=True)
+    meeting = make_meeting(staff)
+    client = login(staff)
+    page = client.get(f"/meetings/{meeting.id}/settings").get_data(as_text=True)
+    assert 'name="membership_cutoff"' in page and 'type="time"' in page
+    keep = {"title": meeting.title, "membership_effective_next_day": "y"}
+    assert client.post(f"/meetings/{meeting.id}/settings",
+                       data={**keep, "membership_cutoff": "18:00"}).status_code == 302
+    assert membership_cutoff_of(db.session.get(Meeting, meeting.id)) == time(18, 0)
+    assert 'value="18:00"' in client.get(f"/meetings/{meeting.id}/settings").get_data(as_text=True)
+    refused = client.post(f"/meetings/{meeting.id}/settings", data={**keep, "membership_cutoff": "25:00"})
+    assert refused.status_code == 422 and b'id="membership_cutoff-error"' in refused.data
+    assert membership_cutoff_of(db.session.get(Meeting, meeting.id)) == time(18, 0)
+    assert client.post(f"/meetings/{meeting.id}/settings", data={**keep, "membership_cutoff": ""}).status_code == 302
+    assert membership_cutoff_of(db.session.get(Meeting, meeting.id)) is None
