@@ -3,26 +3,43 @@
 An export is two steps. *Gathering* reads the draft into a `Snapshot` in the caller's thread: a
 handful of SELECTs, no writes, so it never takes the database's write lock; the read transaction
 is ended right after, so no connection or snapshot is held while rendering. *Rendering* (the
-slow, CPU-bound part: PDF layout, zip compression) runs in a small shared thread pool of
-`EXPORT_WORKERS` threads (2 by default): at most that many exports render at once, whatever the
-number of secretariat members clicking, so the server's other request threads stay free for the
-live sitting. Nothing is written: exports change no state and are not audited.
+slow, CPU-bound part: PDF layout, zip compression) runs in a separate **renderer process** (a
+`ProcessPoolExecutor` of `EXPORT_WORKERS` processes, 1 by default, started with `spawn` on the
+first export, at a lower priority, and shut down at exit). ReportLab's layout is Python holding the interpreter lock: in
+a thread of the server it would stall every socket of the process (benchmark B9); in a process of
+its own it only takes a core. The snapshot is plain data, so it is pickled across. Nothing is
+written: exports change no state and are not audited.
+
+`EXPORT_POOL = "thread"` renders in a thread pool of the server process instead (the tests' default,
+so that each test worker does not start a renderer; and the fallback where no process can start).
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import atexit
+import logging
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+import threading
+import weakref
+from collections.abc import Callable
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime
-from threading import Lock
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app
-from flask_babel import force_locale, get_locale
+from flask_babel import Babel, force_locale, get_locale
 
 from forum.drafting.models import Draft
 from forum.exports import akoma_ntoso, content, docx, html, markdown, pdf, tabular
 from forum.exports.model import Snapshot, gather
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # (kind, format) -> what the secretariat gets. Documents in four formats; data in their own.
 DOCUMENT_FORMATS = ("docx", "pdf", "html", "md")
@@ -70,32 +87,215 @@ def render(snapshot: Snapshot, kind: str, fmt: str) -> Export:
     return Export(data, filename(snapshot, kind, fmt), MIMETYPES[fmt])
 
 
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = Lock()
+# --- Where rendering runs ------------------------------------------------------------------------
+
+RENDER_TIMEOUT = 300.0  # seconds a request waits for its file
+_JINJA_SETTINGS = ("trim_blocks", "lstrip_blocks", "keep_trailing_newline")
+
+_lock = threading.Lock()
+_threads: ThreadPoolExecutor | None = None
+_threads_pid = 0
+_processes: ProcessPoolExecutor | None = None
+_processes_pid = 0
+_no_processes = False  # starting a renderer process failed in this process: threads from now on
+_retired_stuck: weakref.WeakSet[ProcessPoolExecutor] = weakref.WeakSet()  # stopped: a render overran its time
+
+
+class RenderTimeout(TimeoutError):
+    """The render did not finish in time (the request gets an error, as before)."""
+
+
+def workers(app: Flask) -> int:
+    """How many exports render at once in this server process, whatever the number of clicks."""
+    return max(1, int(app.config.get("EXPORT_WORKERS", 1)))
+
+
+def render_mode(app: Flask) -> str:
+    """`EXPORT_POOL`: "process" (the default) or "thread" (the default under TESTING)."""
+    mode = str(app.config.get("EXPORT_POOL") or ("thread" if app.testing else "process")).strip().lower()
+    if mode not in ("process", "thread"):
+        raise ValueError(f"EXPORT_POOL must be 'process' or 'thread', not {mode!r}")
+    return mode
 
 
 def pool(app: Flask) -> ThreadPoolExecutor:
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=int(app.config.get("EXPORT_WORKERS", 2)),
-                                       thread_name_prefix="export")
-        return _pool
+    """The in-process pool: `EXPORT_POOL=thread`, the fallback, and the callers that pass the app."""
+    global _threads, _threads_pid
+    with _lock:
+        if _threads is None or _threads_pid != os.getpid():
+            _threads = ThreadPoolExecutor(max_workers=workers(app), thread_name_prefix="export")
+            _threads_pid = os.getpid()
+        return _threads
 
 
-def _render_in_worker(app: Flask, locale: str, snapshot: Snapshot, kind: str, fmt: str) -> Export:
-    with app.test_request_context("/"), force_locale(locale):
-        return render(snapshot, kind, fmt)
+def process_pool(app: Flask) -> ProcessPoolExecutor | None:
+    """This process's renderer processes: one pool per process (a forked child makes its own),
+    created on the first export, its processes started as renders come; None where none can start."""
+    global _processes, _processes_pid, _no_processes
+    with _lock:
+        if _processes is not None and _processes_pid == os.getpid():
+            return _processes
+        if _no_processes:
+            return None
+        try:
+            # spawn: a fresh interpreter, so nothing of the server (threads, sockets, locks) is inherited.
+            _processes = ProcessPoolExecutor(max_workers=workers(app), mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_start_renderer, initargs=(_renderer_settings(app),))
+        except (OSError, ImportError, NotImplementedError) as exc:  # e.g. no POSIX semaphores in a sandbox
+            log.warning("Exports render in threads of the server: no renderer process can start here (%s)", exc)
+            _no_processes = True
+            return None
+        _processes_pid = os.getpid()
+        return _processes
+
+
+def in_renderer(fn: Callable[..., T], *args: Any, timeout: float | None = RENDER_TIMEOUT) -> T:
+    """`fn(*args)` where exports render, within an app context in the caller's locale; wait for it.
+
+    In the renderer process `fn` and `args` are pickled: a top-level function and plain data. A
+    failure raises the render's own exception here; a render that overruns `timeout` raises
+    `RenderTimeout` and, if it had started, its process is stopped (a fresh one serves the next).
+    """
+    app: Any = current_app._get_current_object()  # type: ignore[attr-defined]
+    locale = str(get_locale() or "en")
+    for attempt in (1, 2):
+        executor = process_pool(app) if render_mode(app) == "process" else None
+        if executor is None:
+            return _wait(pool(app).submit(_render_within, app, locale, fn, args), timeout)
+        try:
+            future = executor.submit(_render_in_renderer, locale, fn, args)
+        except OSError as exc:  # no process could start (out of memory, of processes): this one in a thread
+            log.warning("Export rendered in a thread of the server: the renderer process did not start (%s)", exc)
+            _retire(executor)
+            return _wait(pool(app).submit(_render_within, app, locale, fn, args), timeout)
+        except RuntimeError:  # broken or shut down by another request just now
+            _retire(executor)
+            if attempt == 1:
+                continue
+            raise
+        try:
+            return _wait(future, timeout)
+        except RenderTimeout:
+            if not future.cancel():
+                _retire(executor, stuck=True)
+            raise
+        except (BrokenProcessPool, CancelledError) as exc:
+            # Stopped because another render overran: not this one's fault, so once more on a fresh pool.
+            if executor in _retired_stuck and attempt == 1:
+                continue
+            _retire(executor)
+            raise BrokenProcessPool("The export renderer process stopped while rendering (see the server log).") \
+                from exc
+    raise AssertionError("unreachable")
+
+
+def _wait(future: Future, timeout: float | None) -> Any:
+    done, _ = wait([future], timeout=timeout)
+    if not done:
+        raise RenderTimeout(f"Rendering the export took longer than {timeout:g} s.")
+    return future.result()
+
+
+def _retire(executor: ProcessPoolExecutor, *, stuck: bool = False) -> None:
+    """Stop a renderer pool that is stuck or broken; the next export starts a fresh one."""
+    global _processes
+    with _lock:
+        if _processes is executor:
+            _processes = None
+        if stuck:
+            _retired_stuck.add(executor)
+    for process in list((getattr(executor, "_processes", None) or {}).values()):
+        if process.is_alive():
+            process.terminate()
+    executor.shutdown(wait=False, cancel_futures=True)
+
+
+def shutdown() -> None:
+    """Stop this process's pools, letting a running render finish (at exit; tests call it too)."""
+    global _processes, _threads
+    with _lock:
+        mine = os.getpid()
+        processes = _processes if _processes_pid == mine else None
+        threads = _threads if _threads_pid == mine else None
+        _processes = _threads = None
+    if processes is not None:
+        processes.shutdown(wait=True, cancel_futures=True)
+    if threads is not None:
+        threads.shutdown(wait=True, cancel_futures=True)
+
+
+atexit.register(shutdown)
 
 
 def produce(draft: Draft, kind: str, fmt: str, *, language: str | None = None, as_of: datetime | None = None,
-            timeout: float | None = 300) -> Export:
-    """Gather now (reads only), end the read transaction, render in the export pool, wait for it."""
+            timeout: float | None = RENDER_TIMEOUT) -> Export:
+    """Gather now (reads only), end the read transaction, render in the renderer, wait for it."""
     from forum.extensions import db
 
     snapshot = gather(draft, as_of=as_of, language=language)
     db.session.rollback()  # nothing was written: this only ends the read transaction
-    app: Any = current_app._get_current_object()  # type: ignore[attr-defined]
-    locale = str(get_locale() or "en")
-    future = pool(app).submit(_render_in_worker, app, locale, snapshot, kind, fmt)
-    return future.result(timeout=timeout)
+    return in_renderer(render, snapshot, kind, fmt, timeout=timeout)
+
+
+# --- In the renderer process -----------------------------------------------------------------------
+
+_renderer_app: Flask | None = None
+
+
+def _renderer_settings(app: Flask) -> dict[str, Any]:
+    """What a renderer needs of the server's app (plain data, pickled to the new process): where the
+    templates and catalogues are, and the template settings, so that the files come out the same."""
+    babel = app.extensions.get("babel")
+    directories = list(getattr(babel, "translation_directories", None) or [os.path.join(app.root_path, "translations")])
+    config = {key: app.config[key] for key in ("BABEL_DEFAULT_LOCALE", "BABEL_DEFAULT_TIMEZONE", "BABEL_DOMAIN")
+              if key in app.config}
+    return {"import_name": app.import_name, "root_path": app.root_path,
+            "template_folder": os.path.join(app.root_path, app.template_folder or "templates"),
+            "config": {**config, "BABEL_TRANSLATION_DIRECTORIES": ";".join(directories)},
+            "jinja": {name: getattr(app.jinja_env, name) for name in _JINJA_SETTINGS},
+            "nice": int(app.config.get("EXPORT_NICE", 10))}
+
+
+def _start_renderer(settings: dict[str, Any]) -> None:
+    """A renderer process's start: a minimal app (templates and translations, no database: all is in
+    the snapshot). Ctrl-C is the server's to handle, and the process leaves when the server does. It
+    runs at a lower priority (`EXPORT_NICE`, 10): on a busy machine the live sitting's process and its
+    sockets get the cores first, and a file takes a little longer."""
+    global _renderer_app
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _leave_with_parent()
+    if settings.get("nice"):
+        try:
+            os.nice(settings["nice"])
+        except (AttributeError, OSError):  # not on this platform, or not allowed: render at the same priority
+            pass
+    app = Flask(settings["import_name"], root_path=settings["root_path"], template_folder=settings["template_folder"])
+    app.config.update(settings["config"])
+    for name, value in settings["jinja"].items():
+        setattr(app.jinja_env, name, value)
+    Babel(app)
+    _renderer_app = app
+
+
+def _leave_with_parent() -> None:
+    """Exit when the server process dies, even by SIGKILL: the pool's own queue never says so."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(0)
+
+    threading.Thread(target=watch, name="export-renderer-watch", daemon=True).start()
+
+
+def _render_in_renderer(locale: str, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+    if _renderer_app is None:
+        raise RuntimeError("not a renderer process")
+    return _render_within(_renderer_app, locale, fn, args)
+
+
+def _render_within(app: Flask, locale: str, fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+    with app.test_request_context("/"), force_locale(locale):
+        return fn(*args)

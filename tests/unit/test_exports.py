@@ -456,12 +456,6 @@ def test_every_export_of_an_empty_draft_works(make_user, make_meeting, make_part
         assert data, (kind, fmt)
 
 
-def test_produce_renders_in_the_export_pool(app, w):
-    result = service.produce(draft(w), "final", "pdf", as_of=AS_OF)
-    assert result.data.startswith(b"%PDF") and result.filename.endswith("-final-en.pdf")
-    assert service.pool(app)._thread_name_prefix == "export"
-
-
 def test_rule_35_cli_exports_by_symbol_with_the_stated_timestamp(app, w, tmp_path):
     runner = app.test_cli_runner()
     symbol = draft(w).symbol
