@@ -73,7 +73,30 @@ def build(make_user: Any, make_meeting: Any, make_participant: Any) -> Setting:
             s.spaces["kenya"] = space
         elif space.kind is SpaceKind.regional and space.regional_group.code == "AFRICA":
             s.spaces["africa"] = space
+    s.spaces["drafting"] = _drafting_group_space(s)
     return s
+
+
+# A drafting group names its members (a Chair among them moderates; an adviser may sit for a group).
+DRAFTING_GROUP = ("gov", "chair", "emp", "wkr_secretary")
+
+
+def _drafting_group_space(s: Setting) -> Space:
+    """The space of a drafting group set up by the secretariat on an empty draft, as the drafting
+    module does it: its named members see and write there, nobody else (rule 9)."""
+    from forum.drafting import drafts
+    from forum.meetings.models import Participant
+
+    with unit_of_work():
+        meeting = db.session.merge(s.meeting)
+        secretariat = db.session.merge(s.users["secretariat"])
+        draft = drafts.create_draft(secretariat, meeting, title="Draft conclusions",
+                                    symbol=f"{meeting.symbol_prefix}/D", original_language="en")
+        members = [db.session.scalars(sa.select(Participant.id).where(
+            Participant.meeting_id == meeting.id, Participant.user_id == s.users[role].id)).one()
+            for role in DRAFTING_GROUP]
+        group = drafts.create_drafting_group(secretariat, draft, name="Fair recruitment", participant_ids=members)
+    return db.session.get(Space, group.space_id)
 
 
 def start(s: Setting, role: str, space: str, title: str = "Fair recruitment", body: str = "An opening post.") -> Thread:

@@ -335,7 +335,27 @@ DISCUSSION_SPACES: dict[str, tuple[Callable[[Any], Space], str, set[str], set[st
     "officers": (lambda w: w.spaces[(SpaceKind.officers, None)], "chair", {"chair", "secretariat"}, {"secretariat"}),
     "delegation": (lambda w: w.spaces[(SpaceKind.delegation, "KE")], "government", {"government"}, {"government"}),
     "regional": (lambda w: w.spaces[(SpaceKind.regional, "AFRICA")], "government", {"government"}, set()),
+    # Named members alone: not the Chair (of the Government group, not named) nor the secretariat.
+    "drafting group": (lambda w: discussion_drafting_group(w), "employer", {"government", "employer", "worker"},
+                       set()),
 }
+
+
+def discussion_drafting_group(w: Any) -> Space:
+    """The space of a drafting group of the world's Government, Employer and Worker delegates, on
+    an empty draft of its own (lighter than drafting_of)."""
+    if not hasattr(w, "discussion_drafting_space"):
+        from forum.db import unit_of_work
+        from forum.drafting import drafts
+
+        with unit_of_work():
+            secretariat = db.session.merge(w.users["secretariat"])
+            draft = drafts.create_draft(secretariat, db.session.merge(w.meeting), title="For a drafting group",
+                                        symbol="M/DG", original_language="en")
+            group = drafts.create_drafting_group(secretariat, draft, name="Wording", participant_ids=[
+                w.participants[role].id for role in ("government", "employer", "worker")])
+        w.discussion_drafting_space = group.space_id
+    return db.session.get(Space, w.discussion_drafting_space)
 
 
 def discussions_of(w: Any) -> dict[str, tuple[int, int, int]]:

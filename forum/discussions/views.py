@@ -162,6 +162,8 @@ def space_discussions(space: Space) -> SimpleNamespace:
 def list_threads(meeting_id: int, space_id: int):
     space = _space(meeting_id, space_id)
     page = paginate(queries.threads_of_space(space.id))
+    if page.page > page.pages:  # not "no discussion yet": there is no such page
+        abort(404)
     return render_template("discussions/threads.html", meeting=g.meeting, space=space, page=page,
                            unread_by_thread=queries.unread_counts(current_user.id, [t.id for t in page.items]),
                            can_start=permissions.can_start_thread(current_user, space))

@@ -69,13 +69,13 @@ def test_a_new_thread_and_a_lock_are_announced_in_the_spaces_room(s, login, sock
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("space", ["employer", "worker", "government", "officers", "kenya", "africa"])
+@pytest.mark.parametrize("space", ["employer", "worker", "government", "officers", "kenya", "africa", "drafting"])
 def test_rule_9_nothing_about_a_restricted_space_reaches_outsiders(s, backend, login, socket_client, space):
     """An outsider follows everything they may (and tries what they may not): a thread, a reply, a
     mention of them, an edit, a hiding and a lock in the restricted space reach them not at all."""
     members = {"employer": ("emp", "emp_secretary"), "worker": ("wkr", "wkr_secretary"),
                "government": ("gov", "chair"), "officers": ("chair", "secretariat"), "kenya": ("gov", "gov"),
-               "africa": ("coordinator", "coordinator")}[space]
+               "africa": ("coordinator", "coordinator"), "drafting": ("emp", "wkr_secretary")}[space]
     outsider_role = "wkr" if space != "worker" else "emp"
     outsider = s.users[outsider_role]
     sock = socket_client(login(outsider))
@@ -93,7 +93,7 @@ def test_rule_9_nothing_about_a_restricted_space_reaches_outsiders(s, backend, l
     with unit_of_work():
         services.edit_post(s.user(members[1]), db.session.get(Post, post.id), body=f"Really, @[{outsider.name}].")
     moderator = {"employer": "emp_secretary", "worker": "wkr_secretary", "officers": "secretariat",
-                 "kenya": "gov", "africa": "coordinator"}.get(space)
+                 "kenya": "gov", "africa": "coordinator", "drafting": "chair"}.get(space)
     if moderator:
         with unit_of_work():
             services.hide_post(s.user(moderator), db.session.get(Post, post.id), reason="Enough")

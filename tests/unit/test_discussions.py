@@ -30,6 +30,7 @@ MEMBERS = {
     "officers": {"chair", "emp_spokesperson", "secretariat"},
     "kenya": {"gov", "gov_adviser"},
     "africa": {"gov", "gov_adviser", "coordinator"},
+    "drafting": {"gov", "chair", "emp", "wkr_secretary"},  # named members only (tests/discussions_helpers.py)
 }
 MODERATORS = {
     "plenary": {"chair", "secretariat"},
@@ -39,6 +40,7 @@ MODERATORS = {
     "officers": {"secretariat"},
     "kenya": {"gov"},  # the delegate, not the adviser
     "africa": {"coordinator"},
+    "drafting": {"chair"},  # a named member who is the Chair
 }
 EVERYONE = sorted(MEMBERS["plenary"] | {"outsider"})
 
@@ -231,6 +233,8 @@ def test_hiding_needs_a_reason_is_audited_with_its_space_and_can_be_undone(s):
     with unit_of_work():
         services.unhide_post(s.user("emp_spokesperson"), db.session.get(Post, post.id))
     assert db.session.get(Post, post.id).removed_at is None
+    shown = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "post.unhide")).one()
+    assert shown.space_id == s.spaces["employer"].id and shown.actor_id == s.users["emp_spokesperson"].id
 
 
 def test_pinning_and_locking_are_audited_and_bump_versions(s):
@@ -245,9 +249,14 @@ def test_pinning_and_locking_are_audited_and_bump_versions(s):
     thread = db.session.get(Thread, thread.id)
     assert thread.pinned and thread.version == thread_version + 1
     assert s.space("plenary").version == space_version + 1
+    with unit_of_work():
+        assert services.set_locked(s.user("chair"), db.session.get(Thread, thread.id), True)
+    with unit_of_work():
+        assert services.set_locked(s.user("chair"), db.session.get(Thread, thread.id), False)
     actions = list(db.session.scalars(sa.select(AuditEntry.action).where(AuditEntry.action.like("thread.%"))
                                       .order_by(AuditEntry.seq)))
-    assert actions == ["thread.start", "thread.pin"]
+    assert actions == ["thread.start", "thread.pin", "thread.lock", "thread.unlock"]
+    assert db.session.get(Thread, thread.id).version == thread_version + 3
 
 
 def test_rule_11_discussion_entries_name_their_space_and_are_redacted_for_others(s):
@@ -286,6 +295,13 @@ def test_mentioning_someone_outside_the_space_notifies_nobody_and_leaks_nothing(
     assert not mentions_of(s.users["wkr"]) and not mentions_of(s.users["chair"])
     assert "mention" not in opening(thread).body_html  # left as typed, like an unknown name
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PostMention)) == 0
+
+
+def test_a_drafting_groups_mentions_reach_its_named_members_only(s):
+    thread = start(s, "emp", "drafting", body="@[Tomás Silva] and @[Grace Mensah], see paragraph 3.")
+    assert len(mentions_of(s.users["wkr_secretary"])) == 1
+    assert not mentions_of(s.users["wkr"])  # of the Workers' group, but not named to the drafting group
+    assert "@[Grace Mensah]" in opening(thread).body_html and "@Grace Mensah</span>" not in opening(thread).body_html
 
 
 def test_an_edit_notifies_only_the_newly_mentioned(s):

@@ -51,6 +51,49 @@ def test_injections_come_out_inert(source):
         assert not href or href.startswith(("http:", "https:", "mailto:", "/", "#")), html
 
 
+class Balance(HTMLParser):
+    """Open elements left over at the end, and end tags that close nothing the fragment opened."""
+
+    VOID = {"br", "hr"}
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.open: list[str] = []
+        self.stray: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in self.VOID:
+            self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.open and self.open[-1] == tag:
+            self.open.pop()
+        else:
+            self.stray.append(tag)
+
+
+PAGE_BREAKERS = [
+    "</div></article></section></main>",
+    "<textarea>",
+    "<title>x",
+    "<plaintext>",
+    "<!-- unclosed",
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
+    "```\n</pre></code></div>\n```",
+    "**bold <em>unclosed",
+]
+
+
+@pytest.mark.parametrize("source", PAGE_BREAKERS)
+def test_raw_html_cannot_break_the_page_around_a_post(source):
+    """What a post renders closes every element it opens and closes nothing of the page's."""
+    html = markdown.render(source).html
+    balance = Balance(html)
+    assert balance.open == [] and balance.stray == [], html
+    assert {tag for tag, _attrs in Elements(html).tags} <= {"p", "pre", "code", "strong", "em"}, html
+
+
 def test_links_are_kept_with_nofollow_and_noopener():
     html = markdown.render("See [the ILO](https://www.ilo.org) and <https://example.org/a>.").html
     assert html.count('rel="nofollow noopener noreferrer"') == 2

@@ -49,10 +49,12 @@ def test_rule_9_a_restricted_post_never_appears_in_an_outsiders_results(s, backe
     start(s, "gov", "kenya", body="Kenya's delegation on recruitment fees.")
     start(s, "chair", "officers", body="Officers on recruitment fees.")
     start(s, "gov", "plenary", body="Plenary: recruitment fees.")
+    start(s, "chair", "drafting", body="The drafting group on recruitment fees.")
     expected = {
-        "emp": {"employer", "plenary"}, "wkr": {"worker", "plenary"}, "secretariat": {"officers", "plenary"},
-        "chair": {"officers", "plenary"}, "observer": {"plenary"}, "gov": {"kenya", "africa", "plenary"},
-        "coordinator": {"africa", "plenary"},
+        "emp": {"employer", "plenary", "drafting"}, "wkr": {"worker", "plenary"},
+        "secretariat": {"officers", "plenary"}, "chair": {"officers", "plenary", "drafting"},
+        "observer": {"plenary"}, "gov": {"kenya", "africa", "plenary", "drafting"},
+        "coordinator": {"africa", "plenary"}, "wkr_secretary": {"worker", "plenary", "drafting"},
     }
     names = {space.id: name for name, space in s.spaces.items()}
     for role, spaces in expected.items():

@@ -266,6 +266,24 @@ def test_long_threads_are_paged_and_a_post_link_finds_its_page(app, s, as_):
         app.config["PAGE_SIZE"] = 50
 
 
+def test_long_thread_lists_are_paged_and_the_space_page_links_to_them(app, s, as_):
+    app.config["PAGE_SIZE"] = 5
+    try:
+        for i in range(12):
+            start(s, "gov", "plenary", title=f"Agenda theme {i:02d}")
+        base = f"{s.base('plenary')}/threads"
+        pages = [text(as_("wkr").get(f"{base}?page={n}")) for n in (1, 2, 3)]
+        shown = [re.findall(r"Agenda theme (\d\d)", page) for page in pages]
+        assert [len(found) for found in shown] == [5, 5, 2]
+        assert sorted(n for found in shown for n in found) == [f"{i:02d}" for i in range(12)]  # each once
+        assert shown[0][0] == "11" and 'rel="next"' in pages[0] and 'rel="prev"' in pages[2]
+        assert as_("wkr").get(f"{base}?page=4").status_code == 404
+        space_page = text(as_("wkr").get(s.base("plenary")))
+        assert len(re.findall(r"Agenda theme \d\d", space_page)) == 10 and "All 12 discussions" in space_page
+    finally:
+        app.config["PAGE_SIZE"] = 50
+
+
 def test_the_live_fragment_renders_one_post_for_members_only(s, as_):
     thread = start(s, "wkr", "worker")
     post = reply(s, "wkr_secretary", thread, "Fresh **news**.", opening(thread))
@@ -288,7 +306,10 @@ def test_deep_replies_show_who_they_answer(s, as_):
 
 
 def test_a_mention_notification_links_to_the_post(s, as_):
+    assert "unread</span>)" not in text(as_("wkr").get(s.base("plenary")))
     start(s, "emp", "plenary", body="What does @[Grace Mensah] think?")
+    bell = text(as_("wkr").get(s.base("plenary")))  # the count in the header of every page
+    assert '<span class="badge">(1<span class="visually-hidden"> unread</span>)</span>' in bell
     page = text(as_("wkr").get("/notifications"))
     assert "Chinedu Okafor mentioned you in the discussion “Fair recruitment”." in page
     link = re.search(r'<a href="([^"]+)">Chinedu Okafor mentioned you', page)[1]
