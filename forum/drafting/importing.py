@@ -56,6 +56,34 @@ _NOT_READ = frozenset({f"{_W}del", f"{_W}moveFrom", f"{_W}txbxContent"})
 _OFF = frozenset({"0", "false", "off", "none"})
 
 
+class Note:
+    """A warning of the preview, put into the reader's language when it is shown.
+
+    Deliberately not a lazy string with its values inside: those have `__html__` and would reach
+    the page unescaped, and a warning quotes the file (a heading's title)."""
+
+    __slots__ = ("message", "values")
+
+    def __init__(self, message: Any, **values: Any) -> None:
+        self.message, self.values = message, values
+
+    def __str__(self) -> str:
+        text = str(self.message)
+        return text % self.values if self.values else text
+
+    def __contains__(self, part: str) -> bool:
+        return part in str(self)
+
+    def __eq__(self, other: object) -> bool:
+        return str(self) == str(other) if isinstance(other, (Note, str)) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+    def __repr__(self) -> str:
+        return f"Note({str(self)!r})"
+
+
 @dataclass
 class ParsedParagraph:
     text: str
@@ -76,7 +104,7 @@ class ParsedDraft:
     preamble: str = ""
     paragraphs: list[ParsedParagraph] = field(default_factory=list)  # before the first part
     parts: list[ParsedPart] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Note | str] = field(default_factory=list)  # shown in the reader's language
 
     def all_paragraphs(self) -> list[ParsedParagraph]:
         return [*self.paragraphs, *(p for part in self.parts for p in part.paragraphs)]
@@ -198,7 +226,8 @@ def assemble(blocks: list[Block]) -> ParsedDraft:
             units += 1
             check_size(units)
             if block.mark and block.mark != str(number):
-                draft.warnings.append(f"Paragraph numbered {block.mark} in the file becomes paragraph {number}.")
+                draft.warnings.append(Note(_l("Paragraph numbered %(mark)s in the file becomes paragraph %(number)d."),
+                                         mark=block.mark, number=number))
             current, current_is_sub, ended = ParsedParagraph(block.text), False, False
             paragraphs().append(current)
             continue
@@ -209,13 +238,14 @@ def assemble(blocks: list[Block]) -> ParsedDraft:
                 units += 1
                 current = ParsedParagraph("")
                 paragraphs().append(current)
-                draft.warnings.append(
-                    f"Lettered items before any numbered paragraph were put under paragraph {number}.")
+                draft.warnings.append(Note(_l("Lettered items before any numbered paragraph were put under paragraph "
+                                            "%(number)d."), number=number))
             units += 1
             check_size(units)
             expected = chr(ord("a") + len(current.subparagraphs)) if len(current.subparagraphs) < 26 else ""
             if block.mark and block.mark != expected:
-                draft.warnings.append(f"Item ({block.mark}) of paragraph {number} becomes item ({expected or '?'}).")
+                draft.warnings.append(Note(_l("Item (%(mark)s) of paragraph %(number)d becomes item (%(letter)s)."),
+                                         mark=block.mark, number=number, letter=expected or "?"))
             current.subparagraphs.append(block.text)
             current_is_sub, ended = True, False
             continue
@@ -229,11 +259,13 @@ def assemble(blocks: list[Block]) -> ParsedDraft:
             check_size(units)
             current, current_is_sub = ParsedParagraph(block.text), False
             paragraphs().append(current)
-            draft.warnings.append(f"Unnumbered text at the start of a part became paragraph {number}.")
+            draft.warnings.append(Note(_l("Unnumbered text at the start of a part became paragraph %(number)d."),
+                                     number=number))
             ended = False
             continue
         if ended:
-            draft.warnings.append(f"Unnumbered text after paragraph {number} was joined to it.")
+            draft.warnings.append(Note(_l("Unnumbered text after paragraph %(number)d was joined to it."),
+                                       number=number))
         if current_is_sub:
             current.subparagraphs[-1] = normalise(f"{current.subparagraphs[-1]} {block.text}")
         else:
@@ -242,7 +274,7 @@ def assemble(blocks: list[Block]) -> ParsedDraft:
     draft.preamble = normalise(" ".join(preamble))
     for part in draft.parts:
         if not part.paragraphs:  # an annex's heading, a table's: not a part of the draft
-            draft.warnings.append(_l("The heading “%(title)s” has no paragraph under it; it was left out.",
+            draft.warnings.append(Note(_l("The heading “%(title)s” has no paragraph under it; it was left out."),
                                      title=part.title))
     draft.parts = [part for part in draft.parts if part.paragraphs]
     for p in draft.all_paragraphs():
@@ -319,7 +351,7 @@ def parse_docx(data: bytes) -> ParsedDraft:
     notes = dict.fromkeys(note for block in blocks for note in block.notes)
     parsed.warnings.extend(notes)
     if document.tables:
-        parsed.warnings.append("The file has tables; tables are not imported.")
+        parsed.warnings.append(Note(_l("The file has tables; tables are not imported.")))
     return parsed
 
 
@@ -391,9 +423,9 @@ def _export_mark(piece: _Piece) -> bool:
     return bracketed is not None and bracketed.group(1).split(":")[0].strip().casefold() in _pending_words()
 
 
-EXPORT_MARKS_LEFT_OUT = _l("The notes an export adds after a paragraph (“[pending]”, amendment numbers) were left "
-                           "out of its text.")
-FRONT_LEFT_OUT = _l("The title page and notes of the file (its symbol, status and languages) were left out.")
+EXPORT_MARKS_LEFT_OUT = Note(_l("The notes an export adds after a paragraph (“[pending]”, amendment numbers) were "
+                                "left out of its text."))
+FRONT_LEFT_OUT = Note(_l("The title page and notes of the file (its symbol, status and languages) were left out."))
 
 
 def _docx_block(paragraph: Any) -> Block:
@@ -419,8 +451,8 @@ def _docx_block(paragraph: Any) -> Block:
         # The marked export: "3(a)<tab>text". A paragraph whose words were all struck out is deleted.
         name = label.group(0)
         if not text:
-            return Block("blank", notes=(*notes, _l("Paragraph %(label)s has no text left (it was deleted); it was "
-                                                   "left out.", label=name)))
+            return Block("blank", notes=(*notes, Note(_l("Paragraph %(label)s has no text left (it was deleted); it "
+                                                        "was left out."), label=name)))
         if label.group(3):
             return Block("lettered", text, label.group(3), notes=notes)
         return Block("numbered", text, label.group(1) if not label.group(2) else name, notes=notes)

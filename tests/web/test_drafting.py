@@ -523,13 +523,15 @@ def test_rule_19_co_sponsors_and_a_regional_group_file_through_the_browser(w, lo
     assert len(amendments()) == 2
 
 
-def test_the_import_previews_warnings_are_in_the_readers_language(w, login):
+def test_the_import_previews_warnings_are_in_the_readers_language_and_escaped(w, login):
     from forum.accounts.models import User
 
     with unit_of_work():
         db.session.get(User, w.secretariat.id).locale = "fr"
     page = login(w.secretariat).post(f"/meetings/{w.meeting.id}/drafts/import", data={
         "title": "T", "symbol": "X/FR", "original_language": "en", "amendment_prefix": "D",
-        "text": "I. Principes\n\n1. Premier.\n3. Second.\n\nII. Annexe\n"}).get_data(as_text=True)
+        "text": "I. Principes\n\n1. Premier.\n3. Second.\n\nII. Annexe <img src=x onerror=alert(1)>\n"}
+    ).get_data(as_text=True)
     assert "Le paragraphe numéroté 3 dans le fichier devient le paragraphe 2." in page
-    assert "Le titre « Annexe » n&#39;a aucun paragraphe sous lui" in page
+    assert "Le titre « Annexe &lt;img src=x onerror=alert(1)&gt; » n&#39;a aucun paragraphe sous lui" in page
+    assert "<img src=x" not in page  # the file's words are escaped in the warning too
