@@ -141,7 +141,9 @@ def cast_ballot(data: dict[str, Any], vote_id: int):
     """
     with unit_of_work():
         result = votes.cast_ballot(actor(), g.api_vote, data["choice"])
-    return {**result, "vote": vote_out(vote_id)}
+        # Read back in the same transaction: the committed objects would otherwise be read again.
+        vote = vote_out(vote_id)
+    return {**result, "vote": vote}
 
 
 @blp.route("/votes/<id:vote_id>/close", methods=["POST"])

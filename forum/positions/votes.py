@@ -234,11 +234,14 @@ def cast_ballot(actor: Any, vote: Vote, choice: Any) -> dict[str, Any]:
     # A shared lock on the vote (PostgreSQL; SQLite writers are serialised already): ballots do not
     # wait for each other, but closing waits for the ballots in flight, and a ballot that waited for
     # a close sees the vote closed. No ballot lands after the count.
-    state = db.session.scalar(sa.select(Vote.state).where(Vote.id == vote.id).with_for_update(read=True))
+    # On SQLite the write transaction (BEGIN IMMEDIATE) already excludes a concurrent close, and the
+    # vote and its sitting were read or refreshed inside it: their identity-map copies are current.
+    sqlite = db.session.get_bind().dialect.name == "sqlite"
+    state = vote.state if sqlite else db.session.scalar(
+        sa.select(Vote.state).where(Vote.id == vote.id).with_for_update(read=True))
     if state is not VoteState.open:
         raise InvalidState("This vote is closed: no more ballots are accepted.")
-    if vote.sitting_id is not None and db.session.scalar(
-            sa.select(Sitting.state).where(Sitting.id == vote.sitting_id)) is SittingState.closed:
+    if vote.sitting_id is not None and _sitting_state(vote.sitting_id, sqlite) is SittingState.closed:
         # The vote window ends with its sitting, even if the Chair did not close the vote first.
         raise InvalidState("The sitting of this vote is closed: no more ballots are accepted.")
     p = permissions.participation(actor, vote.meeting_id)
@@ -279,6 +282,15 @@ def cast_ballot(actor: Any, vote: Vote, choice: Any) -> dict[str, Any]:
     record(actor, "vote.ballot", vote, payload, meeting_id=vote.meeting_id)
     _count_changed(vote)
     return {"receipt": receipt, "changed": False}
+
+
+def _sitting_state(sitting_id: int, current: bool) -> SittingState | None:
+    """The sitting's state: from the identity map when its copy is current (a live sitting's command
+    loaded it in this transaction), else read."""
+    if current:
+        sitting = db.session.get(Sitting, sitting_id)
+        return sitting.state if sitting is not None else None
+    return db.session.scalar(sa.select(Sitting.state).where(Sitting.id == sitting_id))
 
 
 def _already(key: str, vote: Vote) -> str:
@@ -327,7 +339,9 @@ def _count_changed(vote: Vote, count: int | None = None) -> None:
                      coalesce=COUNT_INTERVAL, coalesce_key=f"vote:{vote.id}")
     if vote.sitting_id is not None:
         # The sitting's version is not bumped for a count: clients apply the highest count they see.
-        version = db.session.scalar(sa.select(Sitting.version).where(Sitting.id == vote.sitting_id))
+        # The sitting is usually in this transaction's identity map already (loaded by the command).
+        sitting = db.session.get(Sitting, vote.sitting_id)
+        version = sitting.version if sitting is not None else None
         realtime.publish(sitting_room(vote.sitting_id), "update",
                          {"sitting_id": vote.sitting_id, "version": version, "type": "ballots_counted", "data": data},
                          coalesce=COUNT_INTERVAL, coalesce_key=f"vote:{vote.id}")

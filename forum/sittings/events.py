@@ -72,16 +72,21 @@ def on_join(data: Any) -> dict[str, Any]:
 @socketio.on("sitting_command")
 @ratelimit.socket_limited()
 def on_sitting_command(data: Any) -> dict[str, Any]:
-    """`{"sitting_id", "command", ...}`: the rest of the object is the command's payload."""
-    user = core._actor()
-    if user is None:
-        return core.fail("unauthorized", "Your session has ended. Sign in again.")
+    """`{"sitting_id", "command", ...}`: the rest of the object is the command's payload.
+
+    The socket's user is re-read inside the command's own transaction: one transaction per command,
+    not a read followed by a write that would read the user again (a ballot burst is mostly this
+    path; docs/benchmarks.md, B2).
+    """
     if not isinstance(data, dict):
         return {"ok": False, "error": {"code": "bad_request", "message": "Send an object."}}
     sitting_id = sitting_id_of(data)
     payload = {k: v for k, v in data.items() if k not in ("sitting_id", "command")}
     try:
         with unit_of_work():
+            user = core._actor()
+            if user is None:
+                return core.fail("unauthorized", "Your session has ended. Sign in again.")
             sitting = _visible_sitting(user, sitting_id)
             if sitting is None:
                 return core.fail("not_found", "No such sitting, or no access to it.")
