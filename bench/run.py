@@ -1,7 +1,8 @@
 """`make bench`: the foundation's (F1–F3), the exports' (E1–E3) and the performance issue's B1–B10
 (bench/live.py, bench/pages.py), each against a baseline measured in the same run.
 
-BENCH_QUICK=1 runs B1–B10 with smaller N; BENCH_SCALEOUT=0 leaves out the scale-out mode.
+BENCH_QUICK=1 runs B1–B10 with smaller N; BENCH_SCALEOUT=0 leaves out the scale-out mode, BENCH_GEVENT=0
+the embedded mode on gevent.
 Foundation figures: Uses a throw-away SQLite database with the production pragmas
 (WAL, synchronous=FULL).
 """
@@ -125,6 +126,7 @@ def performance_table(rows: list[dict]) -> None:
 def live_benchmarks() -> None:
     """B1–B10 in processes of their own: the live sitting (embedded, then scale-out when PostgreSQL and
     Redis are there), then the pages. BENCH_QUICK=1 runs them smaller."""
+    import importlib.util
     import json
     import shutil
     import subprocess
@@ -134,6 +136,9 @@ def live_benchmarks() -> None:
     runs = [("embedded", [str(here / "live.py"), "embedded"]), ("pages", [str(here / "pages.py")])]
     if shutil.which("redis-server") and os.environ.get("BENCH_SCALEOUT", "1") != "0":
         runs.insert(1, ("scaleout", [str(here / "live.py"), "scaleout"]))
+    if importlib.util.find_spec("gevent") and os.environ.get("BENCH_GEVENT", "1") != "0":
+        # The embedded mode again on gevent: the figures that decide its async mode (docs/benchmarks.md).
+        runs.insert(1, ("gevent", [str(here / "live.py"), "gevent"]))
     rows: list[dict] = []
     for name, argv in runs:
         result = out / f"{name}.json"

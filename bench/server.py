@@ -1,4 +1,5 @@
 """The benchmarks' server: the app as `flask forum serve` runs it (Werkzeug, threading, simple-websocket),
+or with FORUM_SOCKETIO_ASYNC_MODE=gevent on gevent's WSGI server (greenlets, simple-websocket),
 plus one bare JSON endpoint, the baseline of B3, served by the same app and server.
 
 `python bench/server.py PORT`; configuration from the FORUM_* environment like any deployment.
@@ -6,8 +7,15 @@ plus one bare JSON endpoint, the baseline of B3, served by the same app and serv
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
+
+if os.environ.get("FORUM_SOCKETIO_ASYNC_MODE") == "gevent":
+    # gevent must patch the standard library before anything else imports it (sockets, threads, locks).
+    from gevent import monkey
+
+    monkey.patch_all()
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
