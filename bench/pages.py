@@ -89,8 +89,8 @@ def main() -> list[dict[str, Any]]:
                      "ratio": round(p95 / base, 1), "pass": ok,
                      "note": f"median {pct(samples, 0.5) * 1000:.0f} ms; {sql} SQL statements"
                              + (f" (target <= {sql_max})" if sql_max is not None else "")})
-        print(f"  {ident:4} {what:55} p95 {p95:8.1f} ms  target {target_ms:6.0f}  {sql:3} SQL  "
-              f"{'pass' if ok else 'MISS'}", flush=True)
+        print(f"  {ident:4} {what:55} p95 {p95:8.1f} ms  (median {pct(samples, 0.5) * 1000:6.1f})  "
+              f"target {target_ms:6.0f}  {sql:3} SQL  {'pass' if ok else 'MISS'}", flush=True)
 
     thread_url = f"/meetings/{m}/spaces/{t['space_id']}/threads/{t['thread_id']}"
     samples, sql = measure(thread_url, 20)

@@ -158,8 +158,10 @@ def conflicts(base: str, adopted: str, ours: str) -> bool:
     return any(_conflict(o, t) for o in _edits(base, ours) for t in theirs_edits)
 
 
+@functools.lru_cache(maxsize=8192)
 def overlaps(base: str, one: str, other: str) -> bool:
-    """Do two changes of the same text touch the same words (rule 24 groups them)?"""
+    """Do two changes of the same text touch the same words (rule 24 groups them)? Memoised: the
+    marshalled order asks it of the same pairs on every page that shows it (B10)."""
     first, second = _edits(base, one), _edits(base, other)  # read only: the memoised tuples, no copies
     return any(_conflict(a, b) or _conflict(b, a) for a in first for b in second)
 

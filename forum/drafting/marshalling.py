@@ -108,7 +108,10 @@ def _cluster(ordered: list[Amendment], groups: dict[int, int] | None = None) -> 
 def top_level_order(draft: Draft, amendments: list[Amendment], groups: dict[int, int] | None = None) -> list[int]:
     """Ids of the amendments (not sub-amendments) in the order they are taken."""
     tops = [a for a in amendments if a.parent_id is None]
-    positions = {a.paragraph_id: a.paragraph.position for a in tops}
+    positions: dict[int, int] = {}
+    for a in tops:
+        if a.paragraph_id not in positions:  # once per paragraph, not per amendment
+            positions[a.paragraph_id] = a.paragraph.position
     default = [a.id for a in _cluster(sorted(tops, key=lambda a: default_key(a, positions[a.paragraph_id])), groups)]
     custom = draft.marshal_order or []
     present = set(default)
