@@ -6,7 +6,8 @@ database with the production pragmas, the app in-process.
 
 E1  gathering the snapshot (every SELECT the exports need)        baseline: one page of the draft
 E2  rendering each (document, format)                             (absolute)
-E3  a bare endpoint while a compilation PDF renders in the pool   baseline: the same endpoint, idle
+E3  a bare endpoint while a compilation PDF renders               baseline: the same endpoint, idle
+    in the renderer process (the default) and in a thread of the app (EXPORT_POOL=thread, the old way)
 """
 
 from __future__ import annotations
@@ -177,27 +178,41 @@ def main() -> None:
 
     client = app.test_client()
     idle = timed(lambda: client.get("/_bench/bare"), 200)
-    busy: list[float] = []
-    with app.test_request_context("/"):
-        pool = service.pool(app)
+
+    def while_rendering(mode: str) -> tuple[list[float], float]:
+        """Bare requests, one after the other, for as long as three compilation PDFs render in turn."""
+        app.config["EXPORT_POOL"] = mode
+        with app.test_request_context("/"):
+            service.in_renderer(service.render, snapshot, "final", "pdf")  # warm: the process started, fonts read
         done = threading.Event()
 
         def render_again():
             with app.test_request_context("/"):
-                service.render(snapshot, "compilation", "pdf")
+                for _ in range(3):
+                    service.in_renderer(service.render, snapshot, "compilation", "pdf")
             done.set()
 
-        pool.submit(render_again)
+        started = time.perf_counter()
+        threading.Thread(target=render_again).start()
+        busy: list[float] = []
         while not done.is_set():
             busy += timed(lambda: client.get("/_bench/bare"), 1)
+        return busy, time.perf_counter() - started
+
+    busy_thread, thread_s = while_rendering("thread")
+    busy_process, process_s = while_rendering("process")
 
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"E1 gather snapshot             {ms(e1)}")
     print(f"   baseline: paragraphs query  {ms(baseline)}")
     for kind, fmt, samples, size in rows:
         print(f"E2 {kind:12} {fmt:5}            {ms(samples)}  {size / 1024:8.1f} KiB")
-    print(f"E3 bare endpoint while a compilation PDF renders  {ms(busy)}  ({len(busy)} requests)")
-    print(f"   bare endpoint, idle                           {ms(idle)}")
+    print(f"E3 bare endpoint while 3 compilation PDFs render in the renderer process  {ms(busy_process)}  "
+          f"({len(busy_process) / process_s:.0f} requests/s over {process_s:.1f} s)")
+    print(f"   the same, rendering in a thread of the app (before)      {ms(busy_thread)}  "
+          f"({len(busy_thread) / thread_s:.0f} requests/s over {thread_s:.1f} s)")
+    print(f"   bare endpoint, idle                                       {ms(idle)}  "
+          f"({len(idle) / sum(idle):.0f} requests/s)")
 
 
 if __name__ == "__main__":
