@@ -1,6 +1,6 @@
 """Live-sitting benchmarks B1–B7 and B9 (issue #12, issue #7 "Under the hood") against real server processes.
 
-    python bench/live.py [embedded|scaleout] [--json OUT]      (BENCH_QUICK=1: smaller N, shorter runs)
+    python bench/live.py [embedded|gevent|scaleout] [--json OUT]   (BENCH_QUICK=1: smaller N, shorter runs)
     python bench/live.py embedded --only-b9                    (B9 alone; FORUM_EXPORT_POOL=thread: the old
                                                                 way; BENCH_B9_ROUNDS: alternations, 3)
 
@@ -12,6 +12,8 @@ Each figure has a baseline measured in the same run (a bare socket event or endp
 server, or the same measure without load), so that ratios hold on a noisy machine.
 
 embedded: SQLite (WAL, synchronous=FULL), one server process, in-process Socket.IO (threading).
+gevent: the same, with FORUM_SOCKETIO_ASYNC_MODE=gevent (monkey-patched, gevent's WSGI server), to
+decide the embedded mode's async mode with figures (docs/benchmarks.md).
 scaleout: PostgreSQL, a private redis-server on a free port, two server processes; the clients
 alternate between them and the Chair is on the first (B1, B2 and B4 only).
 """
@@ -612,7 +614,9 @@ def main() -> list[dict[str, Any]]:
     env = {**os.environ, "FORUM_SECRET_KEY": "bench-secret", "FORUM_UPLOAD_DIR": str(tmp / "uploads"),
            "FORUM_ENV": "development", "FORUM_LOG_LEVEL": "WARNING"}
     cleanup = []
-    if mode == "embedded":
+    if mode in ("embedded", "gevent"):
+        if mode == "gevent":
+            env["FORUM_SOCKETIO_ASYNC_MODE"] = "gevent"
         db_url = f"sqlite:///{tmp / 'bench.sqlite3'}"
         env["FORUM_DATABASE_URL"] = db_url
         n_servers = 1
@@ -649,7 +653,7 @@ def main() -> list[dict[str, Any]]:
         for s in servers:
             s.wait_ready()
         bench = Bench(mode, world, servers, db_url)
-        asyncio.run(run_embedded(bench) if mode == "embedded" else run_scaleout(bench))
+        asyncio.run(run_scaleout(bench) if mode == "scaleout" else run_embedded(bench))
         return bench.results
     finally:
         for s in servers:
