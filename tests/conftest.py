@@ -87,6 +87,10 @@ _created_databases: list[str] = []
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    import shutil
+
+    for app in _apps.values():  # this process's stored files (UPLOAD_DIR is per test process)
+        shutil.rmtree(app.config["UPLOAD_DIR"], ignore_errors=True)
     if not _created_databases:
         return
     import psycopg
@@ -128,7 +132,8 @@ def base_config(url: str, **extra: Any) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
-        "UPLOAD_DIR": str(Path(os.environ.get("TMPDIR", "/tmp")) / f"forum-uploads-{worker_id()}"),
+        # Per test process: two test runs at once (or a run beside a benchmark) never share stored files.
+        "UPLOAD_DIR": str(Path(os.environ.get("TMPDIR", "/tmp")) / f"forum-uploads-{worker_id()}-{os.getpid()}"),
         "SERVER_NAME": "forum.test",
         **extra,
     }
