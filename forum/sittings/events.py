@@ -13,11 +13,13 @@ from typing import Any
 
 from flask import request
 from flask_socketio import join_room
+from sqlalchemy import exc as sa_exc
 
 from forum import events as core
 from forum import permissions, presence, ratelimit
 from forum.db import unit_of_work
 from forum.errors import DomainError
+from forum.errors_views import BUSY_MARKERS, RETRY_AFTER_SECONDS
 from forum.extensions import db, socketio
 from forum.meetings.live import sitting_room
 from forum.meetings.models import Sitting
@@ -94,6 +96,16 @@ def on_sitting_command(data: Any) -> dict[str, Any]:
             version = sitting.version
     except DomainError as exc:
         return {"ok": False, "error": exc.localized()}
+    except (sa_exc.OperationalError, sa_exc.TimeoutError) as exc:
+        db.session.rollback()
+        if isinstance(exc, sa_exc.OperationalError) and not any(m in str(exc) for m in BUSY_MARKERS):
+            log.exception("sitting command failed")
+            return core.fail("server_error", "Something went wrong; nothing was changed.")
+        # A lock held too long (SQLite's busy timeout in a burst of ballots): as the HTTP side's 503.
+        log.warning("database busy, sitting command refused: %s", str(exc).splitlines()[0][:200])
+        busy = core.fail("database_busy", "The database is busy: nothing was changed. Try again in a few seconds.")
+        busy["error"]["retry_after"] = RETRY_AFTER_SECONDS
+        return busy
     except Exception:  # a bug must answer the client, not leave it waiting for an ack
         log.exception("sitting command failed")
         db.session.rollback()

@@ -151,3 +151,37 @@ def test_a_delegate_cut_off_while_a_vote_opens_and_closes_resyncs_to_the_result(
     assert late["ok"] is False and late["error"]["code"] == "invalid_state"
     for c in (chair, germany, again):
         c.close()
+
+
+def test_a_ballot_meeting_a_lock_held_past_the_busy_timeout_answers_database_busy_and_counts_nothing(
+        w, database_url, tmp_path):
+    """The socket side of tests/faults/test_database_locked.py: `database_busy` with `retry_after`,
+    never `server_error`; nothing written; the retry after the lock is released is counted once."""
+    import sqlite3
+    import time
+
+    s = Server(database_url, tmp_path, FORUM_SQLITE_BUSY_TIMEOUT_MS="300").start()
+    try:
+        chair = Client(s.url, w.tokens["chair"], w.sitting_id)
+        kenya = Client(s.url, w.tokens["kenya"], w.sitting_id)
+        opened = chair.command("open_vote", vote_type="record")
+        assert opened["ok"], opened
+        vote_id = opened["vote_id"]
+        locker = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None, timeout=30)
+        locker.execute("BEGIN IMMEDIATE")  # another writer (a backup tool, a stuck process) keeps the lock
+        try:
+            ack = kenya.command("cast_ballot", vote_id=vote_id, choice="for")
+        finally:
+            time.sleep(0.1)
+            locker.execute("ROLLBACK")
+            locker.close()
+        assert ack["ok"] is False and ack["error"]["code"] == "database_busy", ack
+        assert ack["error"]["retry_after"] > 0 and ack["error"]["message"]
+        assert ballots(vote_id) == []
+        again = kenya.command("cast_ballot", vote_id=vote_id, choice="for")
+        assert again["ok"], again
+        assert [key for key, _user in ballots(vote_id)] == ["state:KE"]
+        chair.close()
+        kenya.close()
+    finally:
+        s.stop()
