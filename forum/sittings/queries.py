@@ -2,16 +2,23 @@
 (`state`) a client receives on `join`/`snapshot` — the same shape the pages start from.
 
 The snapshot is per user: the officers' part (the Chair's script, the officers' messages,
-speaking time, who is connected) is included only for those who may see it.
+speaking time, who is connected) is included only for those who may see it. It is built from a
+part that every member of the sitting receives alike (kept in memory per sitting version, see
+`shared_state`) and a small part for the reader (rights, the vote, the officers' and Chair's parts).
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session, joinedload
 
 from forum import permissions, presence, realtime
 from forum.db import utcnow
@@ -20,7 +27,7 @@ from forum.drafting import queries as drafting_queries
 from forum.drafting.drafts import amendment_label
 from forum.drafting.models import Amendment, AmendmentKind, Draft, Paragraph
 from forum.extensions import db
-from forum.meetings.models import Participant, Sitting
+from forum.meetings.models import Meeting, Participant, Sitting
 from forum.sittings import speakers
 from forum.sittings.models import (
     OPEN_REQUESTS,
@@ -294,32 +301,176 @@ def positions_view(live: LiveSitting) -> dict[str, Any]:
     }
 
 
-def state_for(user: Any, sitting: Sitting, *, with_agenda: bool = True) -> dict[str, Any]:
-    """The snapshot: everything a client needs to draw the sitting, as codes and values."""
+# --- the snapshot: the part every member receives, kept per version, and the reader's part --------
+
+SNAPSHOT_CACHE_SIZE = 64  # entries (one per sitting and version); config `SITTING_SNAPSHOT_CACHE`, 0 turns it off
+_WROTE = "forum_sittings_wrote"  # Session.info: this transaction has flushed changes
+
+
+@event.listens_for(Session, "after_flush")
+def _note_write(session: Session, _context: Any) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_write(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)
+
+
+class SharedKey(NamedTuple):
+    """What the shared part depends on, read fresh from the database on every snapshot.
+
+    Every change a member can see bumps one of these versions in its own transaction: the
+    sitting's (its commands, votes, positions, decisions: `publish_sitting_update`), the draft's
+    (texts, translations, circulated amendments: `drafting.events.publish_draft`) or the
+    meeting's (its languages). `created_at` tells a sitting from an earlier one that had its id.
+    """
+
+    sitting_id: int
+    created_at: datetime
+    version: int
+    meeting_version: int
+    draft_id: int | None
+    draft_version: int | None
+
+
+def shared_key(sitting_id: int) -> SharedKey | None:
+    row = db.session.execute(
+        sa.select(Sitting.id, Sitting.created_at, Sitting.version, Meeting.version, LiveSitting.draft_id,
+                  Draft.version)
+        .join(Meeting, Meeting.id == Sitting.meeting_id)
+        .outerjoin(LiveSitting, LiveSitting.sitting_id == Sitting.id)
+        .outerjoin(Draft, Draft.id == LiveSitting.draft_id)
+        .where(Sitting.id == sitting_id)).first()
+    return SharedKey(*row) if row is not None else None
+
+
+class SharedSnapshots:
+    """A bounded LRU of shared parts by `SharedKey`, built once per key however many join at once.
+
+    No invalidation is needed: a change bumps a version, so the next snapshot reads a new key and
+    the old entry ages out. Entries are shared between threads: read them, never change them.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: OrderedDict[SharedKey, dict[str, Any]] = OrderedDict()
+        self._building: dict[SharedKey, threading.Lock] = {}
+        self._lock = threading.Lock()
+        self.builds = 0
+
+    def _cached(self, key: SharedKey) -> dict[str, Any] | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def get(self, key: SharedKey, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        entry = self._cached(key)
+        if entry is not None:
+            return entry
+        with self._lock:
+            building = self._building.setdefault(key, threading.Lock())
+        with building:  # a thousand sockets joining at once: one builds, the others wait for it
+            entry = self._cached(key)
+            if entry is not None:
+                return entry
+            try:
+                entry = build()
+                self.builds += 1
+                with self._lock:
+                    self._entries[key] = entry
+                    while len(self._entries) > self.size:
+                        self._entries.popitem(last=False)
+            finally:
+                with self._lock:
+                    self._building.pop(key, None)
+        return entry
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def shared_snapshots() -> SharedSnapshots | None:
+    """This app's cache (None when `SITTING_SNAPSHOT_CACHE` is 0)."""
+    size = int(current_app.config.get("SITTING_SNAPSHOT_CACHE", SNAPSHOT_CACHE_SIZE))
+    if size <= 0:
+        return None
+    return current_app.extensions.setdefault("forum_sitting_snapshots", SharedSnapshots(size))
+
+
+def _build_shared(sitting: Sitting, key: SharedKey) -> dict[str, Any]:
+    """What every member of the sitting receives alike: no user, rights or restricted space goes in.
+
+    Each part here is also broadcast to the whole `sitting:<id>` room as it changes (docs/realtime.md).
+    """
     live = live_of(sitting)
-    p = permissions.participation(user, sitting.meeting_id)
-    presiding = permissions.can_preside_sitting(user, sitting)
-    officer = permissions.is_sitting_officer(p)
     state: dict[str, Any] = {
-        "sitting_id": sitting.id, "version": sitting.version, "server_time": utcnow().isoformat(),
+        "sitting_id": sitting.id, "version": key.version,
         "state": sitting.state.value, "title": sitting.title, "meeting_id": sitting.meeting_id,
         "live": live is not None, "draft_id": live.draft_id if live else None,
         "announcement": live.announcement if live else "",
         "item": item_view(live) if live else None, "oral": oral_view(live) if live else None,
         "speakers": speakers_view(sitting.id), "timer": timer_view(live), "objections": objections_view(live),
         "observers_invited": bool(live and live.observers_invited),
-        "vote": vote_view(sitting, user),
         "default_limit": live.default_limit_seconds if live else None,
-        "you": {"participant_id": p.id if p else None, "presides": presiding, "officer": officer,
-                "may_request_floor": permissions.can_request_floor(user, sitting,
-                                                                   bool(live and live.observers_invited)),
-                "records_oral": bool(live and permissions.is_secretariat(user, sitting.meeting_id))},
     }
     if live is not None:
         state.update(positions_view(live))
-        if with_agenda and presiding:  # the console's; a thousand delegates joining need not compute it
-            draft = db.session.get(Draft, live.draft_id)
-            state["agenda"] = agenda(draft) if draft else []
+    return state
+
+
+def shared_state(sitting: Sitting) -> dict[str, Any]:
+    """The shared part for the sitting as it is now in the database.
+
+    Built afresh (and not kept) inside a transaction that has written: what it reads may never commit.
+    """
+    key = shared_key(sitting.id)
+    cache = shared_snapshots()
+    if key is None:  # deleted since it was read: the object's own values, nothing kept
+        return _build_shared(sitting, SharedKey(sitting.id, sitting.created_at, sitting.version, 0, None, None))
+    if cache is None or db.session.info.get(_WROTE) or db.session.new or db.session.dirty or db.session.deleted:
+        return _build_shared(sitting, key)
+    return cache.get(key, lambda: _build_to_keep(sitting, key))
+
+
+def _build_to_keep(sitting: Sitting, key: SharedKey) -> dict[str, Any]:
+    """The shared part for `key`, read after it.
+
+    On PostgreSQL each statement sees what is committed when it runs: objects this transaction
+    loaded before the key may be older than it, and would be kept under the newer version for every
+    later reader, so they are reloaded (the session has no changes to lose). A change committed during
+    the build has bumped a version: later readers read a new key and never see this entry.
+    """
+    db.session.expire_all()
+    return _build_shared(sitting, key)
+
+
+def state_for(user: Any, sitting: Sitting, *, with_agenda: bool = True) -> dict[str, Any]:
+    """The snapshot: everything a client needs to draw the sitting, as codes and values.
+
+    The shared part is the same object for every reader of that version: copied at the top level
+    only, so callers may add keys but must not change what is inside.
+    """
+    shared = shared_state(sitting)
+    p = permissions.participation(user, sitting.meeting_id)
+    presiding = permissions.can_preside_sitting(user, sitting)
+    officer = permissions.is_sitting_officer(p)
+    state: dict[str, Any] = {
+        **shared, "server_time": utcnow().isoformat(),
+        # Not shared: the live count changes without a version (docs/realtime.md, `ballots_counted`).
+        "vote": vote_view(sitting, user),
+        "you": {"participant_id": p.id if p else None, "presides": presiding, "officer": officer,
+                "may_request_floor": permissions.can_request_floor(user, sitting, shared["observers_invited"]),
+                "records_oral": bool(shared["live"] and permissions.is_secretariat(user, sitting.meeting_id))},
+    }
+    live = live_of(sitting) if shared["live"] and (officer or presiding) else None
+    if live is not None and with_agenda and presiding:  # the console's: delegates joining need not compute it
+        draft = db.session.get(Draft, live.draft_id)
+        state["agenda"] = agenda(draft) if draft else []
     if officer:
         state["officers"] = {
             "script": script_for(sitting.id, live.current_key) if live else "",

@@ -8,11 +8,12 @@ import pytest
 import sqlalchemy as sa
 
 from forum.audit.models import AuditEntry
+from forum.db import unit_of_work
 from forum.drafting.models import Amendment, AmendmentState, ParagraphState
 from forum.errors import InvalidState, Malformed, NotAllowed, NotFound, ValidationFailed
 from forum.extensions import db
-from forum.meetings.models import SittingState
-from forum.sittings import queries
+from forum.meetings.models import Sitting, SittingState
+from forum.sittings import queries, services
 from forum.sittings.models import LiveSitting
 from tests.drafting_world import para
 from tests.sittings_world import build, run, sitting
@@ -304,6 +305,129 @@ def test_a_delegates_snapshot_runs_a_bounded_number_of_queries(w, count_queries)
         state = queries.state_for(user, sitting_row)
     assert len(state["speakers"]["waiting"]) == 6
     assert counter.n <= 15, counter.statements  # the item's texts in every meeting language add two reads
+    # The next delegate of that version reads the versions, their participation and the vote only.
+    other = db.session.merge(w.u["kenya"])
+    with count_queries() as counter:
+        assert queries.state_for(other, sitting_row)["speakers"] == state["speakers"]
+    assert counter.n <= 4, counter.statements
+
+
+# --- the shared part of the snapshot (kept per version; docs/realtime.md) -----------------------------
+
+def shared_entry(w):
+    cache = queries.shared_snapshots()
+    key = queries.shared_key(w.sitting_id)
+    return cache, cache._entries.get(key)
+
+
+def test_members_with_different_rights_get_their_own_part_on_one_shared_part(w):
+    queries.shared_snapshots().clear()
+    run(w, "secretariat", "set_script", text="Ask the Employers first.")
+    run(w, "chair", "officers_message", body="Keep the Workers' reply short.")
+    kenya = queries.state_for(w.u["kenya"], sitting(w))
+    cache, entry = shared_entry(w)
+    builds = cache.builds
+    chair = queries.state_for(w.u["chair"], sitting(w))
+    observer = queries.state_for(w.u["observer"], sitting(w))
+    assert cache.builds == builds  # the Chair and the observer were served the delegate's shared part
+    assert kenya["item"] is chair["item"] is observer["item"] is entry["item"]
+    # Nothing of a user, an officer or the Chair is in the shared part.
+    assert not {"you", "vote", "officers", "chair", "agenda", "server_time"} & set(entry)
+    assert "Ask the Employers" not in repr(entry) and "Workers' reply" not in repr(entry)
+    assert chair["officers"]["script"] == "Ask the Employers first."
+    assert chair["officers"]["messages"][-1]["body"] == "Keep the Workers' reply short."
+    assert "speaking_times" in chair["chair"] and chair["agenda"]
+    assert not {"officers", "chair", "agenda"} & set(kenya) and not {"officers", "chair", "agenda"} & set(observer)
+    assert chair["you"]["presides"] and chair["you"]["participant_id"] == w.p["chair"].id
+    assert not kenya["you"]["presides"] and kenya["you"]["participant_id"] == w.p["kenya"].id
+    assert kenya["you"]["may_request_floor"] and not observer["you"]["may_request_floor"]  # rule 5
+    kenya["extra"] = 1  # callers may add keys (the API adds the register): not to the shared part
+    assert "extra" not in queries.state_for(w.u["germany"], sitting(w))
+
+
+def test_a_version_bump_refreshes_the_shared_part(w):
+    first = queries.state_for(w.u["kenya"], sitting(w))
+    run(w, "chair", "announce", text="Back at three.")
+    second = queries.state_for(w.u["kenya"], sitting(w))
+    assert second["announcement"] == "Back at three." and second["version"] == first["version"] + 1
+    # A change outside the sitting bumps the draft's version: the item's texts follow.
+    from forum.drafting import drafts
+
+    run(w, "chair", "set_item", kind="paragraph", id=para(w, "2").id)
+    queries.state_for(w.u["kenya"], sitting(w))
+    with unit_of_work():
+        drafts.set_translation(w.secretariat, para(w, "2"), language="fr", text="Les États Membres ratifient.")
+    texts = queries.state_for(w.u["kenya"], sitting(w))["item"]["texts"]
+    assert texts["fr"] == {"language": "fr", "text": "Les États Membres ratifient.",
+                           "runs": [{"op": "equal", "text": "Les États Membres ratifient."}]}
+
+
+def test_a_snapshot_inside_a_write_is_not_kept(w):
+    """What a transaction reads of its own changes may never commit: it must not be served later."""
+    queries.state_for(w.u["kenya"], sitting(w))
+    with pytest.raises(RuntimeError), unit_of_work():
+        services.run_command(w.u["chair"], sitting(w), "announce", {"text": "Never said."})
+        assert queries.state_for(w.u["kenya"], sitting(w))["announcement"] == "Never said."
+        raise RuntimeError("rolled back")
+    assert queries.state_for(w.u["kenya"], sitting(w))["announcement"] == ""
+    run(w, "chair", "announce", text="Said.")  # the same version number the rolled-back change had
+    assert queries.state_for(w.u["kenya"], sitting(w))["announcement"] == "Said."
+
+
+@pytest.mark.postgres
+def test_what_is_kept_for_a_version_is_read_after_that_version(w, app):
+    """On PostgreSQL a transaction sees each commit as it happens: objects it loaded earlier must not
+    end up, stale, in the entry kept under the newer version that it reads next."""
+    import threading
+
+    from forum.accounts.models import User
+
+    row, live = sitting(w), queries.live_of(w.sitting_id)  # loaded and held, as a handler holds them
+    before = queries.state_for(w.u["kenya"], row)
+    chair_id = w.u["chair"].id
+
+    def another_process():
+        with app.app_context(), unit_of_work():
+            services.run_command(db.session.get(User, chair_id), db.session.get(Sitting, w.sitting_id),
+                                 "announce", {"text": "Fresh."})
+
+    thread = threading.Thread(target=another_process)
+    thread.start()
+    thread.join(30)
+    during = queries.state_for(w.u["kenya"], row)  # same transaction
+    assert (during["version"], during["announcement"]) in {(before["version"], ""), (before["version"] + 1, "Fresh.")}
+    db.session.rollback()
+    after = queries.state_for(w.u["germany"], sitting(w))
+    assert (after["version"], after["announcement"]) == (before["version"] + 1, "Fresh.")
+    assert live.sitting_id == w.sitting_id
+
+
+def test_many_readers_of_one_version_build_the_shared_part_once():
+    import threading
+
+    cache = queries.SharedSnapshots(2)
+    key = queries.SharedKey(1, None, 1, 1, None, None)
+    started, release, built = threading.Event(), threading.Event(), []
+
+    def build():
+        started.set()
+        release.wait(5)
+        built.append(1)
+        return {"version": 1}
+
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(cache.get(key, build))) for _ in range(8)]
+    threads[0].start()
+    started.wait(5)
+    for t in threads[1:]:
+        t.start()
+    release.set()
+    for t in threads:
+        t.join(5)
+    assert len(built) == 1 and len(got) == 8 and all(g is got[0] for g in got)
+    for n in (2, 3):  # bounded: the least recently used goes
+        cache.get(key._replace(version=n), lambda n=n: {"version": n})
+    assert len(cache._entries) == 2 and key not in cache._entries
 
 
 @pytest.mark.postgres
