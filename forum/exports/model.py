@@ -2,7 +2,8 @@
 
 Gathering reads the database once (a handful of queries, no writes, no locks beyond a read
 transaction) and copies everything into plain dataclasses, so that rendering — the slow part —
-needs neither the session nor the request and can run in a worker thread (see `jobs.py`).
+needs neither the session nor the request. Exports gather in the renderer process, in a read
+transaction of its own (see `service.py`).
 
 What is in it is the public record only (PROCEDURE.md rules 9, 23, 35): circulated amendments,
 the groups' positions and the Governments' statements as recorded in the plenary, decisions and

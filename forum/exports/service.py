@@ -1,17 +1,18 @@
 """Which exports exist, and how one is produced without holding up live traffic.
 
-An export is two steps. *Gathering* reads the draft into a `Snapshot` in the caller's thread: a
-handful of SELECTs, no writes, so it never takes the database's write lock; the read transaction
-is ended right after, so no connection or snapshot is held while rendering. *Rendering* (the
-slow, CPU-bound part: PDF layout, zip compression) runs in a separate **renderer process** (a
+An export is two steps, both where exports render: a separate **renderer process** (a
 `ProcessPoolExecutor` of `EXPORT_WORKERS` processes, 1 by default, started with `spawn` on the
-first export, at a lower priority, and shut down at exit). ReportLab's layout is Python holding the interpreter lock: in
-a thread of the server it would stall every socket of the process (benchmark B9); in a process of
-its own it only takes a core. The snapshot is plain data, so it is pickled across. Nothing is
+first export, at a lower priority, and shut down at exit). *Gathering* reads the draft into a
+`Snapshot` in a read transaction of the renderer's own (its own engine on the server's database,
+read-only); *rendering* (PDF layout, zip compression) makes the file. Both are Python holding the
+interpreter lock: in a thread of the server they would stall every socket of the process
+(benchmark B9); in a process of their own they only take a core. The request checks permission,
+sends the draft's id, kind, format, language and stated time, and waits for the bytes. Nothing is
 written: exports change no state and are not audited.
 
-`EXPORT_POOL = "thread"` renders in a thread pool of the server process instead (the tests' default,
-so that each test worker does not start a renderer; and the fallback where no process can start).
+`EXPORT_POOL = "thread"` does both in a thread pool of the server process instead, the same code
+(the tests' default, so that each test worker does not start a renderer; and the fallback where no
+process can start, or where the database is in memory and no other process could read it).
 """
 
 from __future__ import annotations
@@ -97,12 +98,20 @@ _threads: ThreadPoolExecutor | None = None
 _threads_pid = 0
 _processes: ProcessPoolExecutor | None = None
 _processes_pid = 0
+_processes_settings: dict[str, Any] | None = None  # what its renderers were started with
 _no_processes = False  # starting a renderer process failed in this process: threads from now on
 _retired_stuck: weakref.WeakSet[ProcessPoolExecutor] = weakref.WeakSet()  # stopped: a render overran its time
 
 
 class RenderTimeout(TimeoutError):
     """The render did not finish in time (the request gets an error, as before)."""
+
+
+class GatherFailed(RuntimeError):
+    """Reading the draft for an export failed: the draft is gone, or the database refused.
+
+    Plain text (the renderer's traceback is attached in the process pool), so it always crosses back.
+    """
 
 
 def workers(app: Flask) -> int:
@@ -130,23 +139,38 @@ def pool(app: Flask) -> ThreadPoolExecutor:
 
 def process_pool(app: Flask) -> ProcessPoolExecutor | None:
     """This process's renderer processes: one pool per process (a forked child makes its own),
-    created on the first export, its processes started as renders come; None where none can start."""
-    global _processes, _processes_pid, _no_processes
+    created on the first export, its processes started as renders come; None where none can start.
+    An app with other settings (another database: the tests' backends) gets a pool of its own."""
+    global _processes, _processes_pid, _processes_settings, _no_processes
+    settings = _renderer_settings(app)
     with _lock:
         if _processes is not None and _processes_pid == os.getpid():
-            return _processes
+            if _processes_settings == settings:
+                return _processes
+            previous, _processes = _processes, None
+            previous.shutdown(wait=False)  # a render under way finishes; the next ones go to the new pool
         if _no_processes:
             return None
         try:
             # spawn: a fresh interpreter, so nothing of the server (threads, sockets, locks) is inherited.
             _processes = ProcessPoolExecutor(max_workers=workers(app), mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_start_renderer, initargs=(_renderer_settings(app),))
+                                             initializer=_start_renderer, initargs=(settings,))
         except (OSError, ImportError, NotImplementedError) as exc:  # e.g. no POSIX semaphores in a sandbox
             log.warning("Exports render in threads of the server: no renderer process can start here (%s)", exc)
             _no_processes = True
             return None
         _processes_pid = os.getpid()
+        _processes_settings = settings
         return _processes
+
+
+def _private_database(app: Flask) -> bool:
+    """An in-memory SQLite database: no other process can read it, so exports gather in threads."""
+    uri = str(app.config.get("SQLALCHEMY_DATABASE_URI") or "")
+    if not uri.startswith("sqlite"):
+        return False
+    path = uri.split("://", 1)[1] if "://" in uri else ""
+    return path in ("", "/") or ":memory:" in uri or "mode=memory" in uri
 
 
 def in_renderer(fn: Callable[..., T], *args: Any, timeout: float | None = RENDER_TIMEOUT) -> T:
@@ -159,7 +183,7 @@ def in_renderer(fn: Callable[..., T], *args: Any, timeout: float | None = RENDER
     app: Any = current_app._get_current_object()  # type: ignore[attr-defined]
     locale = str(get_locale() or "en")
     for attempt in (1, 2):
-        executor = process_pool(app) if render_mode(app) == "process" else None
+        executor = process_pool(app) if render_mode(app) == "process" and not _private_database(app) else None
         if executor is None:
             return _wait(pool(app).submit(_render_within, app, locale, fn, args), timeout)
         try:
@@ -229,12 +253,39 @@ atexit.register(shutdown)
 
 def produce(draft: Draft, kind: str, fmt: str, *, language: str | None = None, as_of: datetime | None = None,
             timeout: float | None = RENDER_TIMEOUT) -> Export:
-    """Gather now (reads only), end the read transaction, render in the renderer, wait for it."""
+    """Gather and render where exports render; the request only waits for the file.
+
+    The caller has checked permission (404/403 are decided before this). Only plain data crosses:
+    the draft's id, the kind, format, language and stated time; the reader's interface language
+    goes with every call (`in_renderer`). Gathering does not depend on who reads: exports hold the
+    public record alone, the same for every reader allowed to export. The request's own read
+    transaction is ended first (nothing was written), so it holds no snapshot while it waits.
+    """
     from forum.extensions import db
 
-    snapshot = gather(draft, as_of=as_of, language=language)
-    db.session.rollback()  # nothing was written: this only ends the read transaction
-    return in_renderer(render, snapshot, kind, fmt, timeout=timeout)
+    draft_id = draft.id
+    db.session.rollback()
+    return in_renderer(export_of, draft_id, kind, fmt, language, as_of, timeout=timeout)
+
+
+def export_of(draft_id: int, kind: str, fmt: str, language: str | None = None,
+              as_of: datetime | None = None) -> Export:
+    """Gather the draft in a read transaction of this thread's own session, end it, render (in the
+    renderer process or an export thread: called through `in_renderer`, within an app context)."""
+    from forum.extensions import db
+
+    try:
+        draft = db.session.get(Draft, draft_id)
+        if draft is None:
+            raise GatherFailed(f"Draft {draft_id} no longer exists: nothing to export.")
+        snapshot = gather(draft, as_of=as_of, language=language)
+    except GatherFailed:
+        raise
+    except Exception as exc:
+        raise GatherFailed(f"Gathering draft {draft_id} for its export failed: {type(exc).__name__}: {exc}") from exc
+    finally:
+        db.session.rollback()  # nothing was written: this only ends the read transaction
+    return render(snapshot, kind, fmt)
 
 
 # --- In the renderer process -----------------------------------------------------------------------
@@ -244,23 +295,32 @@ _renderer_app: Flask | None = None
 
 def _renderer_settings(app: Flask) -> dict[str, Any]:
     """What a renderer needs of the server's app (plain data, pickled to the new process): where the
-    templates and catalogues are, and the template settings, so that the files come out the same."""
+    templates and catalogues are, and the template settings, so that the files come out the same;
+    and the server's database settings, so that it gathers from the same database."""
     babel = app.extensions.get("babel")
     directories = list(getattr(babel, "translation_directories", None) or [os.path.join(app.root_path, "translations")])
     config = {key: app.config[key] for key in ("BABEL_DEFAULT_LOCALE", "BABEL_DEFAULT_TIMEZONE", "BABEL_DOMAIN")
               if key in app.config}
+    database = None
+    if "sqlalchemy" in app.extensions and app.config.get("SQLALCHEMY_DATABASE_URI"):
+        database = {key: app.config[key] for key in _DATABASE_SETTINGS if key in app.config}
     return {"import_name": app.import_name, "root_path": app.root_path,
             "template_folder": os.path.join(app.root_path, app.template_folder or "templates"),
             "config": {**config, "BABEL_TRANSLATION_DIRECTORIES": ";".join(directories)},
             "jinja": {name: getattr(app.jinja_env, name) for name in _JINJA_SETTINGS},
-            "nice": int(app.config.get("EXPORT_NICE", 10))}
+            "nice": int(app.config.get("EXPORT_NICE", 10)), "database": database}
+
+
+_DATABASE_SETTINGS = ("SQLALCHEMY_DATABASE_URI", "SQLALCHEMY_ENGINE_OPTIONS", "SQLALCHEMY_BINDS",
+                      "SQLITE_BUSY_TIMEOUT_MS")
 
 
 def _start_renderer(settings: dict[str, Any]) -> None:
-    """A renderer process's start: a minimal app (templates and translations, no database: all is in
-    the snapshot). Ctrl-C is the server's to handle, and the process leaves when the server does. It
-    runs at a lower priority (`EXPORT_NICE`, 10): on a busy machine the live sitting's process and its
-    sockets get the cores first, and a file takes a little longer."""
+    """A renderer process's start: a minimal app (templates, translations, and the server's database
+    set up by the app factory's own code, read-only). Ctrl-C is the server's to handle, and the
+    process leaves when the server does. It runs at a lower priority (`EXPORT_NICE`, 10): on a busy
+    machine the live sitting's process and its sockets get the cores first, and a file takes a little
+    longer."""
     global _renderer_app
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _leave_with_parent()
@@ -274,7 +334,36 @@ def _start_renderer(settings: dict[str, Any]) -> None:
     for name, value in settings["jinja"].items():
         setattr(app.jinja_env, name, value)
     Babel(app)
+    if settings.get("database"):
+        from forum import _init_database
+
+        app.config.update(settings["database"])
+        app.config.setdefault("SQLITE_BUSY_TIMEOUT_MS", 10_000)
+        _init_database(app)  # the factory's: engine options, SQLite pragmas, PostgreSQL in UTC
+        _read_only(app)
     _renderer_app = app
+
+
+def _read_only(app: Flask) -> None:
+    """The renderer only reads: every connection it opens refuses writes (SQLite `query_only`,
+    PostgreSQL read-only transactions), whatever code runs there."""
+    from sqlalchemy import event
+
+    from forum.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _refuse_writes(dbapi_conn: Any, _record: Any) -> None:
+        if engine.dialect.name == "sqlite":
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA query_only=ON")
+            cursor.close()
+        else:
+            with dbapi_conn.cursor() as cursor:
+                cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+            dbapi_conn.commit()
 
 
 def _leave_with_parent() -> None:

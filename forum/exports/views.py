@@ -1,9 +1,10 @@
 """The secretariat's exports: a page per meeting listing its drafts, a page per draft with every
 document in every format, and the downloads themselves (rule 35, issue #8).
 
-Downloads gather the draft (reads only) and render in the export pool (see service.py), so a
-secretariat member exporting a 300-amendment compilation never holds the write lock or a request
-thread's database connection while the PDF is laid out.
+Downloads check permission here, then the draft is gathered (reads only) and rendered in the
+renderer process (see service.py), so a secretariat member exporting a 300-amendment compilation
+never holds the write lock, a request thread's database connection, or the server's interpreter
+while the draft is read and the PDF laid out.
 """
 
 from __future__ import annotations

@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
-from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from forum.db import utcnow
 from forum.drafting import queries as drafting_queries
@@ -430,20 +429,20 @@ class ReportFile:
     mimetype: str
 
 
-def _render(app: Any, locale: str, structure: dict[str, Any], fmt: str) -> bytes:
-    with app.test_request_context("/"), force_locale(locale):
-        doc = document(structure)
-        return docx.render(doc) if fmt == "docx" else pdf.render(doc)
+def render_file(structure: dict[str, Any], fmt: str) -> bytes:
+    """The report's file from its structure (plain data): called where exports render
+    (`service.in_renderer`: the renderer process, within an app context in the reader's locale)."""
+    doc = document(structure)
+    return docx.render(doc) if fmt == "docx" else pdf.render(doc)
 
 
 def export(meeting: Meeting, report: Report, fmt: str, language: str | None = None) -> ReportFile:
-    """Assemble (reads only), end the read transaction, render in the exports' worker pool."""
-    from forum.exports.service import pool
+    """Assemble (reads only), end the read transaction, render where exports render, wait for it."""
+    from forum.exports.service import in_renderer
 
     structure = current(meeting, report, language)
     stem = structure["symbol"].replace("/", "-").replace(" ", "_")
     name = f"{stem}-{structure['state']}-{structure['language']}.{fmt}"
     db.session.rollback()  # nothing was written: this only ends the read transaction
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    data = pool(app).submit(_render, app, str(get_locale() or "en"), structure, fmt).result(timeout=300)
+    data = in_renderer(render_file, structure, fmt)
     return ReportFile(data, name, FORMATS[fmt])

@@ -1,5 +1,7 @@
-"""Where exports render (issue #12, B9): in a renderer process of the server's own, so that ReportLab's
-layout never holds the interpreter of the process serving the live sitting's sockets.
+"""Where exports are gathered and rendered (issue #12, B9): in a renderer process of the server's own,
+with its own read-only access to the server's database, so that neither the gathering (ORM loading,
+labels, diffs) nor ReportLab's layout holds the interpreter of the process serving the live sitting's
+sockets.
 
 The tests' app renders in threads (TESTING); these tests switch to the process pool and use it for
 real. They share one xdist worker, so that one renderer process is started for them all.
@@ -16,13 +18,17 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from flask_babel import force_locale
 from pypdf import PdfReader
 
+from forum.db import unit_of_work
+from forum.drafting.models import Draft
 from forum.exports import service
 from forum.exports.model import gather
+from forum.extensions import db
 from tests.drafting_world import draft
 from tests.exports_world import negotiated
 
@@ -79,11 +85,79 @@ def test_the_server_renders_in_processes_and_the_tests_in_threads(app, monkeypat
     assert service.workers(app) == 3
 
 
-def test_in_threads_an_export_renders_in_the_bounded_export_pool(app, w):
+def test_in_threads_an_export_gathers_and_renders_in_the_bounded_export_pool(app, w, monkeypatch):
+    gathered_in = []
+
+    def gather_noting_where(*args, **kwargs):
+        gathered_in.append(threading.current_thread().name)
+        return gather(*args, **kwargs)
+
+    monkeypatch.setattr(service, "gather", gather_noting_where)
     result = service.produce(draft(w), "final", "pdf")
     assert result.data.startswith(b"%PDF") and result.filename.endswith("-final-en.pdf")
+    assert len(gathered_in) == 1 and gathered_in[0].startswith("export")  # the same path as the renderer's
     assert service.in_renderer(threading.current_thread).name.startswith("export")
     assert service.pool(app)._max_workers == service.workers(app) == 1
+
+
+def rename_draft(draft_id: int) -> str:
+    """Run where exports render: try to write (the renderer must refuse)."""
+    try:
+        with unit_of_work():
+            db.session.get(Draft, draft_id).title = "Written by the renderer"
+    except Exception as exc:  # the refusal is the point: its text crosses back
+        return f"{type(exc).__name__}: {exc}"
+    return "written"
+
+
+def exports_made(draft_id: int) -> dict[tuple[str, str], bytes | str]:
+    with force_locale("fr"):
+        made = {}
+        for kind, fmt in (("final", "docx"), ("marked", "md"), ("compilation", "html"), ("record", "md"),
+                          ("draft", "json"), ("status", "csv"), ("amendments", "akn"), ("compilation", "pdf")):
+            data = service.produce(db.session.get(Draft, draft_id), kind, fmt, language="fr", as_of=AS_OF).data
+            made[(kind, fmt)] = pdf_text(data) if fmt == "pdf" else data
+        return made
+
+
+@pytest.mark.postgres
+def test_the_renderer_gathers_from_the_servers_database_the_same_files_as_the_thread(in_processes, w, backend,
+                                                                                      monkeypatch):
+    app = in_processes
+    assert service.in_renderer(os.getpid) != os.getpid()
+    draft_id = w.draft_id
+
+    def not_in_the_server(*args, **kwargs):
+        raise AssertionError("gathered in the server process")
+
+    with app.test_request_context("/"):
+        monkeypatch.setattr(service, "gather", not_in_the_server)  # the renderer has its own module
+        in_renderer = exports_made(draft_id)
+        monkeypatch.setattr(service, "gather", gather)
+        monkeypatch.setitem(app.config, "EXPORT_POOL", "thread")
+        in_thread = exports_made(draft_id)
+        monkeypatch.setitem(app.config, "EXPORT_POOL", "process")
+    assert in_renderer == in_thread
+    assert b"Plus ferme" in in_renderer[("compilation", "html")]  # the world's amendments were read
+    assert "pondéré 47".encode() in in_renderer[("record", "md")]  # and its votes
+    # It reads the database as it is now, committed by the server a moment ago.
+    with unit_of_work():
+        db.session.get(Draft, draft_id).title = "Conclusions renamed"
+    assert b"Conclusions renamed" in service.produce(draft(w), "final", "md", as_of=AS_OF).data
+    # And never writes.
+    refusal = service.in_renderer(rename_draft, draft_id)
+    assert ("readonly" if backend == "sqlite" else "read-only") in refusal, refusal
+    db.session.rollback()
+    assert draft(w).title == "Conclusions renamed"
+
+
+@pytest.mark.parametrize("pool_kind", ["process", "thread"])
+def test_a_draft_gone_before_gathering_fails_clearly(in_processes, pool_kind, monkeypatch):
+    """Permission was checked in the request; the draft deleted since is a clear error, either way."""
+    monkeypatch.setitem(in_processes.config, "EXPORT_POOL", pool_kind)
+    gone = SimpleNamespace(id=10**9)
+    with pytest.raises(service.GatherFailed, match=f"Draft {10**9} no longer exists"):
+        service.produce(gone, "final", "md")  # type: ignore[arg-type]
 
 
 def test_the_snapshot_crosses_to_the_renderer_as_plain_data(app, w):
