@@ -1,13 +1,15 @@
 """Export benchmarks (issue #8): a draft of 60 paragraphs with 300 circulated amendments, every
 document in every format, and what an export running in the pool does to live traffic.
 
-Run alone with `.venv/bin/python bench/exports.py`, or as part of `make bench`. Throw-away SQLite
-database with the production pragmas, the app in-process.
+Run alone with `.venv/bin/python bench/exports.py`, or as part of `make bench` (BENCH_QUICK=1: E1
+and E3 only). Throw-away SQLite database with the production pragmas, the app in-process.
 
 E1  gathering the snapshot (every SELECT the exports need)        baseline: one page of the draft
 E2  rendering each (document, format)                             (absolute)
-E3  a bare endpoint while a compilation PDF renders               baseline: the same endpoint, idle
-    in the renderer process (the default) and in a thread of the app (EXPORT_POOL=thread, the old way)
+E3  a bare endpoint while compilation PDFs export                baseline: the same endpoint, idle
+    gathered and rendered in the renderer process (the default since 2026-11-28), gathered in the
+    request and rendered in the renderer process (the morning of 2026-11-28), and both in a thread of
+    the app (EXPORT_POOL=thread, the old way)
 """
 
 from __future__ import annotations
@@ -171,7 +173,7 @@ def main() -> None:
 
         baseline = timed(lambda: list(db.session.scalars(queries.paragraphs_of_draft(draft_id))), 5)
         rows = []
-        for kind, fmt in service.all_exports():
+        for kind, fmt in ([] if os.environ.get("BENCH_QUICK") == "1" else service.all_exports()):  # E2 is slow
             samples = timed(lambda kind=kind, fmt=fmt: service.render(snapshot, kind, fmt), 3)
             size = len(service.render(snapshot, kind, fmt).data)
             rows.append((kind, fmt, samples, size))
@@ -179,37 +181,50 @@ def main() -> None:
     client = app.test_client()
     idle = timed(lambda: client.get("/_bench/bare"), 200)
 
-    def while_rendering(mode: str) -> tuple[list[float], float]:
-        """Bare requests, one after the other, for as long as three compilation PDFs render in turn."""
+    def while_exporting(mode: str, gather_here: bool = False) -> tuple[list[float], float]:
+        """Bare requests, one after the other, for as long as three compilation PDFs export in turn
+        (`gather_here`: the snapshot gathered in the requesting thread, only the render sent over)."""
         app.config["EXPORT_POOL"] = mode
+
+        def export_once(kind: str) -> None:
+            draft = db.session.get(Draft, draft_id)
+            if gather_here:
+                service.in_renderer(service.render, gather(draft), kind, "pdf")
+                db.session.rollback()
+            else:
+                service.produce(draft, kind, "pdf")
+
         with app.test_request_context("/"):
-            service.in_renderer(service.render, snapshot, "final", "pdf")  # warm: the process started, fonts read
+            export_once("final")  # warm: the process started, fonts read
         done = threading.Event()
 
-        def render_again():
+        def export_again():
             with app.test_request_context("/"):
                 for _ in range(3):
-                    service.in_renderer(service.render, snapshot, "compilation", "pdf")
+                    export_once("compilation")
             done.set()
 
         started = time.perf_counter()
-        threading.Thread(target=render_again).start()
+        threading.Thread(target=export_again).start()
         busy: list[float] = []
         while not done.is_set():
             busy += timed(lambda: client.get("/_bench/bare"), 1)
         return busy, time.perf_counter() - started
 
-    busy_thread, thread_s = while_rendering("thread")
-    busy_process, process_s = while_rendering("process")
+    busy_thread, thread_s = while_exporting("thread")
+    busy_split, split_s = while_exporting("process", gather_here=True)
+    busy_process, process_s = while_exporting("process")
 
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"E1 gather snapshot             {ms(e1)}")
     print(f"   baseline: paragraphs query  {ms(baseline)}")
     for kind, fmt, samples, size in rows:
         print(f"E2 {kind:12} {fmt:5}            {ms(samples)}  {size / 1024:8.1f} KiB")
-    print(f"E3 bare endpoint while 3 compilation PDFs render in the renderer process  {ms(busy_process)}  "
+    print(f"E3 bare endpoint while 3 compilation PDFs export, all in the renderer  {ms(busy_process)}  "
           f"({len(busy_process) / process_s:.0f} requests/s over {process_s:.1f} s)")
-    print(f"   the same, rendering in a thread of the app (before)      {ms(busy_thread)}  "
+    print(f"   gathered in the request, rendered in the renderer      {ms(busy_split)}  "
+          f"({len(busy_split) / split_s:.0f} requests/s over {split_s:.1f} s)")
+    print(f"   both in a thread of the app (EXPORT_POOL=thread)        {ms(busy_thread)}  "
           f"({len(busy_thread) / thread_s:.0f} requests/s over {thread_s:.1f} s)")
     print(f"   bare endpoint, idle                                       {ms(idle)}  "
           f"({len(idle) / sum(idle):.0f} requests/s)")
