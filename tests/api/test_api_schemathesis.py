@@ -4,7 +4,6 @@ match the declared schema. Bounded: a few dozen examples per operation, determin
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -127,9 +126,9 @@ def test_generated_requests_meet_the_document(app, scene, monkeypatch):
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 13
     seen: dict[str, set[int]] = {}
-    started = time.monotonic()
+    # Bounded by the number of examples per operation (EXAMPLES), not by a clock: a timed assertion
+    # failed on a loaded CI machine without anything being wrong (speed belongs in bench/).
     for operation in operations:
         exercise(operation, scene, seen)
-    assert time.monotonic() - started < 60
     # The generated requests reached the operations themselves, not only the authentication gate.
     assert all(codes - {401, 429} for codes in seen.values()), {k: v for k, v in seen.items() if not v - {401, 429}}
