@@ -200,9 +200,13 @@ class Bench:
         return self.world["tokens"]["voters"] + self.world["tokens"]["watchers"]
 
     async def connect(self, indices: range, reconnect: bool = False) -> list[float]:
-        """Connect and join members `indices` all at once; returns each one's time to joined."""
+        """Connect and join `len(indices)` more members all at once, each with a token no member holds
+        (after a restart some members are replaced: a token used twice would be one voter twice);
+        returns each one's time to joined."""
         tokens = self.tokens()
-        fresh = [Member(self.url_for(i), tokens[i], self.sitting_id, reconnect) for i in indices]
+        held = {m.token for m in self.members}
+        free = [i for i in range(len(tokens)) if tokens[i] not in held][:len(indices)]
+        fresh = [Member(self.url_for(i), tokens[i], self.sitting_id, reconnect) for i in free]
         start = time.perf_counter()
 
         async def one(m: Member) -> float:
@@ -477,8 +481,19 @@ class Bench:
                       f"exports rendered in "
                       f"{'threads' if os.environ.get('FORUM_EXPORT_POOL') == 'thread' else 'a process'}{b4}")
 
+    async def voting(self, n: int) -> list[Member]:
+        """`n` members holding voters' tokens (after a restart's replacements, watchers may come
+        first in the list); the missing ones are connected (free tokens come voters first)."""
+        voter_tokens = set(self.world["tokens"]["voters"])
+        have = [m for m in self.members if m.token in voter_tokens]
+        if len(have) < n:
+            await self.connect(range(n - len(have)))
+            await asyncio.sleep(1)
+            have = [m for m in self.members if m.token in voter_tokens]
+        return have[:n]
+
     async def b1(self, n: int, spread: float) -> None:
-        voters = self.members[:n]
+        voters = await self.voting(n)
         base, _ = await self.bare_round(voters, spread / 3)
         vote_id = await self.open_vote()
         r = await self.ballots(voters, vote_id, spread)
@@ -492,10 +507,7 @@ class Bench:
                       f"{counted}/{n} counted")
 
     async def b2(self, n: int) -> None:
-        if len(self.members) < n:
-            await self.connect(range(len(self.members), n))
-            await asyncio.sleep(1)
-        voters = self.members[:n]
+        voters = await self.voting(n)
         _base, base_elapsed = await self.bare_round(voters, 1.0)
         vote_id = await self.open_vote()
         r = await self.ballots(voters, vote_id, 1.0)
@@ -514,10 +526,7 @@ class Bench:
                       f"ack p95 {pct(r['lat'], 0.95) * 1000:.0f} ms")
 
     async def b5(self, n: int, spread: float) -> None:
-        if len(self.members) < n:
-            await self.connect(range(len(self.members), n))
-            await asyncio.sleep(1)
-        voters = self.members[:n]
+        voters = await self.voting(n)
         observers = self.members[:: max(1, len(self.members) // 50)]
         vote_id = await self.open_vote()
         mark = time.perf_counter()
