@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def main() -> None:
-    from forum import create_app
+    from forum import create_app, settle_heap
     from forum.extensions import socketio
 
     app = create_app()
@@ -30,6 +30,7 @@ def main() -> None:
     def bare() -> dict[str, bool]:
         return {"ok": True}
 
+    settle_heap()  # as `flask forum serve` does
     socketio.run(app, host="127.0.0.1", port=int(sys.argv[1]), allow_unsafe_werkzeug=True, use_reloader=False,
                  log_output=False)
 

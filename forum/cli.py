@@ -62,11 +62,13 @@ def serve_command(host: str, port: int) -> None:
     """Serve the app with its live channel (embedded mode: one process, threads)."""
     from flask import current_app
 
+    from forum import settle_heap
     from forum.extensions import socketio
 
     click.echo(f"Serving Tripartite Forum on http://{host}:{port}  (Ctrl+C to stop)")
     # Werkzeug refuses to serve from inside the `flask` command unless told this is intended.
     os.environ.pop("FLASK_RUN_FROM_CLI", None)
+    settle_heap()
     socketio.run(current_app._get_current_object(), host=host, port=port,
                  allow_unsafe_werkzeug=True, use_reloader=False)
 
