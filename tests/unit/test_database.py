@@ -69,3 +69,116 @@ def test_foreign_keys_are_enforced(app, backend):
 
     with pytest.raises(sa.exc.IntegrityError), unit_of_work():
         db.session.add(Space(meeting_id=424242, kind=SpaceKind.plenary, name="Orphan"))
+
+
+# --- this process's writers queue at the write gate (SQLite) -------------------------------------------------
+
+def _hold_a_write(app, holding, release, log):
+    """A writer of this process: takes the write lock and keeps it until told to commit."""
+    with app.app_context():
+        with unit_of_work() as session:
+            session.execute(sa.text("UPDATE meetings SET title = 'held' WHERE 0"))
+            holding.set()
+            release.wait(10)
+        log.append("first committed")
+        db.session.remove()
+
+
+def test_a_second_writer_of_this_process_waits_at_the_gate_not_in_sqlite(app, make_meeting):
+    """The second writer goes in after the first commits, without polling SQLite's lock meanwhile
+    (its busy handler sleeps up to 100 ms between tries, which a burst of ballots paid in full)."""
+    import threading
+
+    from sqlalchemy import event
+
+    make_meeting(title="Before")
+    holding, release, log = threading.Event(), threading.Event(), []
+    first = threading.Thread(target=_hold_a_write, args=(app, holding, release, log))
+
+    def begins(_conn, _cursor, statement, *_args):
+        if statement.startswith("BEGIN IMMEDIATE") and threading.current_thread() is not first:
+            log.append("second began")  # asked SQLite for the write lock
+
+    event.listen(db.engine, "before_cursor_execute", begins)
+    try:
+        first.start()
+        assert holding.wait(10)
+        second_done = threading.Event()
+
+        def second():
+            with app.app_context():
+                with unit_of_work():
+                    db.session.execute(sa.update(Meeting).values(title="After"))
+                db.session.remove()
+            second_done.set()
+
+        threading.Thread(target=second).start()
+        assert not second_done.wait(0.3)  # it waits while the first holds the lock …
+        assert "second began" not in log  # … at the gate: it has not asked SQLite yet
+        release.set()
+        assert second_done.wait(10)
+        first.join(10)
+    finally:
+        release.set()
+        event.remove(db.engine, "before_cursor_execute", begins)
+    assert log == ["first committed", "second began"]
+    db.session.expire_all()
+    assert db.session.scalars(sa.select(Meeting.title)).all() == ["After"]
+
+
+def test_a_writer_kept_waiting_past_the_busy_timeout_is_told_the_database_is_busy(app, make_meeting, monkeypatch):
+    import threading
+
+    from forum import db as forum_db
+
+    make_meeting(title="Before")
+    gate = forum_db._gates[db.engine]
+    monkeypatch.setattr(gate, "timeout_s", 0.2)
+    holding, release, log = threading.Event(), threading.Event(), []
+    first = threading.Thread(target=_hold_a_write, args=(app, holding, release, log))
+    first.start()
+    try:
+        assert holding.wait(10)
+        with pytest.raises(sa.exc.OperationalError, match="database is locked"), unit_of_work():
+            db.session.execute(sa.update(Meeting).values(title="Lost"))
+    finally:
+        release.set()
+        first.join(10)
+    db.session.expire_all()
+    assert db.session.scalars(sa.select(Meeting.title)).all() == ["Before"]  # nothing written
+    # The gate is free again: the next writer goes in at once.
+    with unit_of_work():
+        db.session.execute(sa.update(Meeting).values(title="After"))
+    assert db.session.scalars(sa.select(Meeting.title)).all() == ["After"]
+
+
+def test_the_gate_opens_when_the_database_commits_before_the_events_go_out(app, make_meeting, monkeypatch):
+    """Sending a change to 300 sockets takes tens of milliseconds: the next writer need not wait for it."""
+    import threading
+
+    from forum import db as forum_db
+    from forum import realtime
+
+    gate = forum_db._gates[db.engine]
+    free_while_sending: list[bool] = []
+
+    def probe() -> None:  # another thread: the gate's lock is re-entrant for this one
+        took = gate._lock.acquire(blocking=False)
+        if took:
+            gate._lock.release()
+        free_while_sending.append(took)
+
+    def emit_all(events):
+        t = threading.Thread(target=probe)
+        t.start()
+        t.join(5)
+
+    monkeypatch.setattr(realtime, "_emit_all", emit_all)
+    with unit_of_work():
+        realtime.publish("meeting:1", "meeting.changed", {"x": 1})
+    assert free_while_sending == [True]
+    # And a failed unit of work leaves the gate open too.
+    with pytest.raises(RuntimeError), unit_of_work():
+        raise RuntimeError("fails before the commit")
+    probe()
+    assert free_while_sending == [True, True]
