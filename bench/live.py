@@ -3,6 +3,7 @@
     python bench/live.py [embedded|gevent|scaleout] [--json OUT]   (BENCH_QUICK=1: smaller N, shorter runs)
     python bench/live.py embedded --only-b9                    (B9 alone; FORUM_EXPORT_POOL=thread: the old
                                                                 way; BENCH_B9_ROUNDS: alternations, 3)
+    python bench/live.py embedded --only-ballots               (B3, B1, B2 and B5 alone: the ballot path)
 
 The load generator is one asyncio process holding N python-socketio clients (token auth, WebSocket
 transport) plus an aiohttp client; it shares the machine's cores with the server(s). Latency runs
@@ -582,6 +583,12 @@ async def run_embedded(bench: Bench) -> None:
         await asyncio.gather(*(m.sio.disconnect() for m in [*bench.members, bench.chair] if m), return_exceptions=True)
         return
     await bench.b3()
+    if "--only-ballots" in sys.argv:
+        await bench.b1(100 if QUICK else 300, 10 if QUICK else 30)
+        await bench.b2(300)
+        await bench.b5(n_vote, 15 if QUICK else 60)
+        await asyncio.gather(*(m.sio.disconnect() for m in [*bench.members, bench.chair] if m), return_exceptions=True)
+        return
     await bench.b6_b7(n_all)
     await bench.b6_restart()
     sizes = [100, 300] if QUICK else [300, 500, 1000]
