@@ -14,28 +14,122 @@ Socket handlers take the decorator, which answers a throttled command with the u
 
 from __future__ import annotations
 
+import bisect
 import functools
 import logging
 import math
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, request
 from limits import parse_many
-from limits.storage import Storage, storage_from_string
+from limits.storage import MovingWindowSupport, Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 _EXT = "forum_ratelimit"
 log = logging.getLogger(__name__)
 
 
-def _limiter() -> MovingWindowRateLimiter:
-    ext = current_app.extensions.get(_EXT)
+class MemoryWindows(Storage, MovingWindowSupport):
+    """The embedded mode's counters: moving windows (and fixed ones) in this process's memory,
+    pruned as they are used and swept once a minute by whoever counts next.
+
+    `limits`' own memory storage starts a sweeper thread every 10 ms while any window is open and
+    walks every key in it: a tenth of the server's CPU during a burst of 300 ballots, every socket
+    event and API request being counted (docs/benchmarks.md, issue #12).
+    """
+
+    STORAGE_SCHEME = ["forum-memory"]
+    SWEEP_EVERY = 60.0
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options: Any) -> None:
+        self._lock = threading.Lock()
+        self._windows: dict[str, tuple[float, list[float]]] = {}  # key: (expiry, ascending timestamps)
+        self._counters: dict[str, tuple[int, float]] = {}  # key: (count, expires at)
+        self._next_sweep = 0.0
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+
+    @property
+    def base_exceptions(self) -> type[Exception] | tuple[type[Exception], ...]:
+        return ValueError
+
+    def _sweep(self, now: float) -> None:
+        if now < self._next_sweep:
+            return
+        self._next_sweep = now + self.SWEEP_EVERY
+        self._windows = {k: w for k, w in self._windows.items() if w[1] and w[1][-1] >= now - w[0]}
+        self._counters = {k: c for k, c in self._counters.items() if c[1] > now}
+
+    # moving windows (MovingWindowRateLimiter: the login, socket, API and floor throttles)
+    def acquire_entry(self, key: str, limit: int, expiry: int, amount: int = 1) -> bool:
+        if amount > limit:
+            return False
+        now = time.time()
+        with self._lock:
+            self._sweep(now)
+            _expiry, times = self._windows.setdefault(key, (expiry, []))
+            del times[:bisect.bisect_left(times, now - expiry)]
+            if len(times) + amount > limit:
+                return False
+            times.extend([now] * amount)
+            return True
+
+    def get_moving_window(self, key: str, limit: int, expiry: int) -> tuple[float, int]:
+        now = time.time()
+        with self._lock:
+            times = self._windows.get(key, (expiry, []))[1]
+            live = times[bisect.bisect_left(times, now - expiry):]
+        return (live[0], len(live)) if live else (now, 0)
+
+    # fixed windows (the Storage interface)
+    def incr(self, key: str, expiry: float, amount: int = 1) -> int:
+        now = time.time()
+        with self._lock:
+            self._sweep(now)
+            count, until = self._counters.get(key, (0, 0.0))
+            if until <= now:
+                count, until = 0, now + expiry
+            self._counters[key] = (count + amount, until)
+            return count + amount
+
+    def get(self, key: str) -> int:
+        count, until = self._counters.get(key, (0, 0.0))
+        return count if until > time.time() else 0
+
+    def get_expiry(self, key: str) -> float:
+        until = self._counters.get(key, (0, 0.0))[1]
+        return until if until > time.time() else time.time()
+
+    def clear(self, key: str) -> None:
+        with self._lock:
+            self._windows.pop(key, None)
+            self._counters.pop(key, None)
+
+    def reset(self) -> int | None:
+        with self._lock:
+            count = len(self._windows) + len(self._counters)
+            self._windows, self._counters = {}, {}
+        return count
+
+    def check(self) -> bool:
+        return True
+
+
+def moving_window(ext_key: str) -> MovingWindowRateLimiter:
+    """The app's moving-window limiter named `ext_key`: in Redis when `REDIS_URL` is set (every
+    process counts together), else in this process's memory (MemoryWindows)."""
+    ext = current_app.extensions.get(ext_key)
     if ext is None:
-        uri = current_app.config.get("REDIS_URL") or current_app.config["RATELIMIT_STORAGE_URI"]
-        ext = current_app.extensions[_EXT] = MovingWindowRateLimiter(storage_from_string(uri))
+        uri = current_app.config.get("REDIS_URL") or current_app.config.get("RATELIMIT_STORAGE_URI", "memory://")
+        storage = MemoryWindows() if uri.startswith("memory://") else storage_from_string(uri)
+        ext = current_app.extensions[ext_key] = MovingWindowRateLimiter(storage)
     return ext
+
+
+def _limiter() -> MovingWindowRateLimiter:
+    return moving_window(_EXT)
 
 
 def _namespace() -> str:

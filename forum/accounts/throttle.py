@@ -7,19 +7,15 @@ import time
 
 from flask import current_app
 from limits import parse
-from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+
+from forum.ratelimit import moving_window
 
 _EXT = "forum_login_throttle"
 
 
 def _limiter() -> MovingWindowRateLimiter:
-    ext = current_app.extensions.get(_EXT)
-    if ext is None:
-        # Shared between processes through Redis in the scale-out mode.
-        uri = current_app.config.get("REDIS_URL") or current_app.config["RATELIMIT_STORAGE_URI"]
-        ext = current_app.extensions[_EXT] = MovingWindowRateLimiter(storage_from_string(uri))
-    return ext
+    return moving_window(_EXT)  # shared between processes through Redis in the scale-out mode
 
 
 def _ns() -> str:

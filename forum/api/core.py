@@ -22,11 +22,11 @@ import sqlalchemy as sa
 from flask import current_app, g, jsonify, request, url_for
 from flask_babel import gettext as _
 from limits import parse
-from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
+from forum import ratelimit
 from forum.accounts.models import User
 from forum.accounts.services import token_row
 from forum.db import unit_of_work, utcnow
@@ -158,11 +158,7 @@ def allowed_if(check: Callable[[User], bool], message: str) -> Callable:
 
 
 def _throttle() -> MovingWindowRateLimiter:
-    ext = current_app.extensions.get(_THROTTLE_EXT)
-    if ext is None:
-        uri = current_app.config.get("REDIS_URL") or current_app.config["RATELIMIT_STORAGE_URI"]
-        ext = current_app.extensions[_THROTTLE_EXT] = MovingWindowRateLimiter(storage_from_string(uri))
-    return ext
+    return ratelimit.moving_window(_THROTTLE_EXT)
 
 
 def throttle(user: User) -> None:

@@ -8,18 +8,15 @@ from __future__ import annotations
 
 from flask import current_app
 from limits import parse
-from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+
+from forum.ratelimit import moving_window
 
 EXT = "forum_floor_throttle"
 
 
 def _limiter() -> MovingWindowRateLimiter:
-    ext = current_app.extensions.get(EXT)
-    if ext is None:
-        uri = current_app.config.get("REDIS_URL") or current_app.config.get("RATELIMIT_STORAGE_URI", "memory://")
-        ext = current_app.extensions[EXT] = MovingWindowRateLimiter(storage_from_string(uri))
-    return ext
+    return moving_window(EXT)
 
 
 def allow(user_id: int) -> bool:
