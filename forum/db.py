@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import contextvars
 import enum
-import sqlite3
-import threading
-import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -15,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -78,42 +75,6 @@ class Timestamped:
 _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
 
 
-class WriteGate:
-    """This process's writers to one SQLite database, queued in turn.
-
-    SQLite lets one writer in at a time; the others poll, sleeping 1, 2, 5 … 100 ms between tries
-    (its busy handler), so under a burst of ballots the write lock sat free while every waiter slept.
-    Writers of this process wait here instead and go in as soon as the previous one commits. Other
-    processes (the CLI, a backup) still meet the busy timeout. Waiting longer than that timeout fails
-    as SQLite would ("database is locked"): the 503 / `database_busy` answers (forum.errors_views).
-    """
-
-    def __init__(self, timeout_s: float) -> None:
-        self.timeout_s = timeout_s
-        self._lock = threading.RLock()  # a unit of work opened inside another must not wait for itself
-
-    def acquire(self) -> None:
-        if not self._lock.acquire(timeout=self.timeout_s):
-            raise sa.exc.OperationalError("BEGIN IMMEDIATE", None,
-                                          sqlite3.OperationalError("database is locked (this process's writers)"))
-
-    def release(self) -> None:
-        self._lock.release()
-
-
-_gates: weakref.WeakKeyDictionary[Engine, WriteGate] = weakref.WeakKeyDictionary()
-_HELD_GATE = "forum_write_gate"
-
-
-@event.listens_for(Session, "after_commit", insert=True)
-def _open_gate(session: Session) -> None:
-    """The next writer goes in as soon as the database has committed, not after this transaction's
-    events are sent to the sockets (forum.realtime sends them in a later after_commit listener)."""
-    gate = session.info.pop(_HELD_GATE, None)
-    if gate is not None:
-        gate.release()
-
-
 def install_sqlite_pragmas(engine: Engine, busy_timeout_ms: int = 10_000) -> None:
     """WAL, FULL sync (an acknowledged ballot survives power loss), FKs, and our own BEGINs.
 
@@ -138,9 +99,6 @@ def install_sqlite_pragmas(engine: Engine, busy_timeout_ms: int = 10_000) -> Non
         # with SQLITE_BUSY in WAL mode, which busy_timeout does not retry.
         conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
 
-    if engine.url.database not in (None, "", ":memory:"):
-        _gates[engine] = WriteGate(busy_timeout_ms / 1000)
-
 
 @contextmanager
 def unit_of_work() -> Iterator[Any]:
@@ -155,10 +113,6 @@ def unit_of_work() -> Iterator[Any]:
     session = db.session()  # the scoped session's current Session
     if session.in_transaction():
         session.commit()
-    gate = _gates.get(session.get_bind()) if _gates else None
-    if gate is not None:
-        gate.acquire()
-        session.info[_HELD_GATE] = gate
     token = _write_intent.set(True)
     try:
         session.begin()
@@ -169,5 +123,3 @@ def unit_of_work() -> Iterator[Any]:
         raise
     finally:
         _write_intent.reset(token)
-        if session.info.get(_HELD_GATE) is gate and gate is not None:  # not committed: rolled back or failed
-            session.info.pop(_HELD_GATE).release()
