@@ -18,12 +18,18 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def settle_heap() -> None:
-    """Put the start-up heap (modules, the app, SQLAlchemy's metadata: ~300,000 objects) out of the
-    collector's reach before serving. Otherwise every full collection walks it again: a pause of
-    100–170 ms in the middle of whichever request triggered it, which was B10's p95 (docs/benchmarks.md).
-    Objects made later, per request, are collected as usual."""
+    """Put the start-up heap (modules, the app, SQLAlchemy's metadata: ~220,000 objects) out of the
+    collector's reach before serving, and make full collections ten times rarer.
+
+    Every full collection stops every thread while it walks the whole heap: 100–170 ms over the
+    start-up heap (B10's p95), and still 45–110 ms over what 300 connected sockets hold (~350 objects
+    each), often enough to land in a fan-out (B4's p95; docs/benchmarks.md, items 11 and 15). Young
+    objects are collected as before; cycles that lived long wait a little longer.
+    """
     gc.collect()
     gc.freeze()
+    young, middle, _old = gc.get_threshold()
+    gc.set_threshold(young, middle, 100)  # full collections after 100 middle ones instead of 10
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
