@@ -4,6 +4,7 @@
     python bench/live.py embedded --only-b9                    (B9 alone; FORUM_EXPORT_POOL=thread: the old
                                                                 way; BENCH_B9_ROUNDS: alternations, 3)
     python bench/live.py embedded --only-ballots               (B3, B1, B2 and B5 alone: the ballot path)
+    python bench/live.py embedded --only-fanout                (B4 at 100 and 300 alone)
 
 The load generator is one asyncio process holding N python-socketio clients (token auth, WebSocket
 transport) plus an aiohttp client; it shares the machine's cores with the server(s). Latency runs
@@ -580,6 +581,11 @@ async def run_embedded(bench: Bench) -> None:
     await bench.start_chair()
     if "--only-b9" in sys.argv:
         await bench.b9(None, reps)
+        await asyncio.gather(*(m.sio.disconnect() for m in [*bench.members, bench.chair] if m), return_exceptions=True)
+        return
+    if "--only-fanout" in sys.argv:
+        await bench.connect(range(300))
+        await bench.b4([100, 300], reps)
         await asyncio.gather(*(m.sio.disconnect() for m in [*bench.members, bench.chair] if m), return_exceptions=True)
         return
     await bench.b3()
