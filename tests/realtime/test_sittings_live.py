@@ -351,3 +351,18 @@ def test_a_voter_who_reconnects_mid_vote_is_counted_once_and_resyncs(w, login, s
     assert second["ok"] is False or second["changed"] is False
     state = again.emit("snapshot", {"sitting_id": w.sitting_id}, callback=True)["state"]
     assert state["vote"]["ballots_cast"] == 1
+
+
+def test_a_ballot_over_a_socket_runs_a_bounded_number_of_statements(w, login, socket_client, count_queries):
+    """One transaction: the user, the sitting, the participation, the vote, the seat's ballot, two
+    inserts, the audit chain's head and entry, the count (B2: 19 statements before 2026-11-28, 13,
+    then 12 without the live sitting's read, which a ballot does not need)."""
+    chair, _ = joined(w, login, socket_client, "chair")
+    opened = command(chair, w, "open_vote", vote_type="record")
+    assert opened["ok"], opened
+    sock, _ = joined(w, login, socket_client, "germany")
+    with count_queries() as counter:
+        cast = command(sock, w, "cast_ballot", vote_id=opened["vote_id"], choice="for")
+    assert cast["ok"], cast
+    assert counter.n <= 12, counter.statements
+    assert not any("live_sittings" in s for s in counter.statements)
