@@ -17,7 +17,7 @@ embedded: SQLite (WAL, synchronous=FULL), one server process, in-process Socket.
 gevent: the same, with FORUM_SOCKETIO_ASYNC_MODE=gevent (monkey-patched, gevent's WSGI server), to
 decide the embedded mode's async mode with figures (docs/benchmarks.md).
 scaleout: PostgreSQL, a private redis-server on a free port, two server processes; the clients
-alternate between them and the Chair is on the first (B1, B2 and B4 only).
+alternate between them and the Chair is on the first (B1, B2, B4, and B6 fresh and B7 over both).
 """
 
 from __future__ import annotations
@@ -612,7 +612,7 @@ async def run_scaleout(bench: Bench) -> None:
     reps = 5 if QUICK else 10
     await bench.start_chair()
     n_all = len(bench.tokens())
-    await bench.connect(range(n_all))
+    await bench.b6_b7(n_all)  # B6 (fresh) and B7 with the sockets spread over the two processes
     sizes = [100, 300] if QUICK else [300, 500, 1000]
     await bench.b4(sizes, reps)
     await bench.b1(100 if QUICK else 300, 10 if QUICK else 30)
