@@ -40,7 +40,7 @@ from tests import sittings_world as sw
 from tests.conftest import PASSWORD
 from tests.drafting_world import EMPLOYERS, draft, para, state
 from tests.e2e.a11y import assert_accessible
-from tests.faults.conftest import Server
+from tests.servers import Server
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 PHONE = {"width": 390, "height": 844}

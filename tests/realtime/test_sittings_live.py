@@ -7,22 +7,16 @@ missed updates resyncs by version, and a real server process restarted mid-sitti
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-import requests
 
 from forum.accounts.services import create_token
 from forum.db import unit_of_work
 from forum.extensions import db
 from forum.sittings import services, throttle
-from tests.conftest import ROOT
 from tests.drafting_world import para
+from tests.servers import Server
 from tests.sittings_world import build, run, sitting
 
 
@@ -214,49 +208,12 @@ def test_votes_run_from_the_console_and_ballots_from_the_delegates(w, login, soc
 
 # --- a real server process, killed and restarted mid-sitting --------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    def __init__(self, database_url: str, tmp_path: Path) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "FORUM_DATABASE_URL": database_url, "FORUM_SECRET_KEY": "restart-secret",
-                    "FORUM_UPLOAD_DIR": str(tmp_path / "uploads")}
-        self.log_path = tmp_path / "server.log"
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        log = open(self.log_path, "a")  # noqa: SIM115 - the process owns it
-        self.proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "forum", "serve", "--port",
-                                      str(self.port)], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 30
-        while True:
-            try:
-                if requests.get(f"{self.url}/login", timeout=1).status_code == 200:
-                    return
-            except requests.ConnectionError:
-                pass
-            if time.time() > deadline or self.proc.poll() is not None:
-                self.kill()
-                pytest.fail("server did not start: " + self.log_path.read_text()[-2000:])
-            time.sleep(0.2)
-
-    def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()  # no clean shutdown: what was acknowledged must already be on disk
-            self.proc.wait(timeout=10)
-
-
 @pytest.fixture
 def server(app, database_url, tmp_path):
     assert database_url.startswith("sqlite")
     s = Server(database_url, tmp_path)
     yield s
-    s.kill()
+    s.kill9()
 
 
 def _client(url: str, token: str):
@@ -293,7 +250,7 @@ def test_a_server_restarted_mid_sitting_loses_nothing(w, server):
     for client in (chair, kenya):
         client.disconnect()
 
-    server.kill()
+    server.kill9()  # no clean shutdown: what was acknowledged must already be on disk
     server.start()
 
     kenya, _ = _client(server.url, tokens["kenya"])

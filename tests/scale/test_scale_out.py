@@ -7,27 +7,18 @@ server processes and connect real Socket.IO clients to them.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 import requests
 import socketio as socketio_client
 
-from tests.conftest import ROOT, service_missing
+from tests.conftest import service_missing
+from tests.servers import Server
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.scale, pytest.mark.xdist_group("serial")]
 REDIS_URL = os.environ.get("FORUM_TEST_REDIS", "redis://127.0.0.1:6379/0")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -44,46 +35,22 @@ def redis_url() -> str:
 @pytest.fixture
 def servers(app, backend, database_url, redis_url, tmp_path):
     prefix = f"forumtest:{uuid.uuid4().hex[:8]}:"
-    env = {**os.environ, "FORUM_DATABASE_URL": database_url, "FORUM_REDIS_URL": redis_url,
-           "FORUM_SECRET_KEY": "scale-test-secret", "FORUM_REDIS_PREFIX": prefix,
-           "FORUM_UPLOAD_DIR": str(tmp_path / "uploads"), "FORUM_ENV": "development",
+    env = {"FORUM_REDIS_URL": redis_url, "FORUM_SECRET_KEY": "scale-test-secret", "FORUM_REDIS_PREFIX": prefix,
            # Scripted sign-ins below post no CSRF token; the test servers listen on loopback only.
            "FORUM_WTF_CSRF_ENABLED": "false"}
-    procs, urls = [], []
-    for _ in range(2):
-        port = free_port()
-        log = open(tmp_path / f"server-{port}.log", "w")  # noqa: SIM115 - closed with the process
-        procs.append((subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "forum", "serve", "--port", str(port)],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT), log))
-        urls.append(f"http://127.0.0.1:{port}")
-    deadline = time.time() + 30
-    for url in urls:
-        while True:
-            try:
-                if requests.get(f"{url}/login", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.time() > deadline:
-                for proc, _log in procs:
-                    proc.kill()
-                logs = "\n".join(Path(log.name).read_text()[-2000:] for _, log in procs)
-                pytest.fail(f"server did not start:\n{logs}")
-            time.sleep(0.2)
-    yield urls
-    for proc, log in procs:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-    import redis
+    started: list[Server] = []
+    try:
+        for _ in range(2):
+            started.append(Server(database_url, tmp_path, **env).start())
+        yield [s.url for s in started]
+    finally:
+        for s in started:
+            s.stop()
+        import redis
 
-    r = redis.Redis.from_url(redis_url)
-    for key in r.scan_iter(f"{prefix}*"):
-        r.delete(key)
+        r = redis.Redis.from_url(redis_url)
+        for key in r.scan_iter(f"{prefix}*"):
+            r.delete(key)
 
 
 def token_for(user) -> str:

@@ -22,7 +22,7 @@ import socketio as socketio_client
 from forum.accounts.services import create_token
 from forum.db import unit_of_work
 from forum.extensions import db
-from tests.faults.conftest import Server, free_port
+from tests.servers import Server, free_port
 from tests.sittings_world import build
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.scale, pytest.mark.xdist_group("serial")]

@@ -25,8 +25,8 @@ from forum.positions.vote_models import GroupChoice, RecordChoice, SecretChoice,
 from forum.sittings import services
 from tests import sittings_world
 from tests.drafting_world import para
-from tests.faults.conftest import Server
 from tests.security.conftest import fingerprint
+from tests.servers import Server
 
 pytestmark = pytest.mark.postgres
 RACERS = 20

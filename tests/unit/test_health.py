@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.faults.conftest import free_port
+from tests.servers import free_port
 
 
 def test_healthz_answers_ok_when_the_database_answers_and_no_redis_is_configured(app, client):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from forum import ratelimit
-from tests.faults.conftest import free_port
+from tests.servers import free_port
 
 
 def test_an_unreachable_rate_limit_storage_lets_the_action_through_and_logs_it(app, monkeypatch):
