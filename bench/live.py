@@ -5,6 +5,7 @@
                                                                 way; BENCH_B9_ROUNDS: alternations, 3)
     python bench/live.py embedded --only-ballots               (B3, B1, B2 and B5 alone: the ballot path)
     python bench/live.py embedded --only-fanout                (B4 at 100 and 300 alone)
+    python bench/live.py embedded --only-b6                    (B6 and B7 alone: connect all, restart)
 
 The load generator is one asyncio process holding N python-socketio clients (token auth, WebSocket
 transport) plus an aiohttp client; it shares the machine's cores with the server(s). Latency runs
@@ -112,8 +113,9 @@ class Member:
         import socketio
 
         self.url, self.token, self.sitting_id = url, token, sitting_id
-        self.sio = socketio.AsyncClient(reconnection=reconnect, reconnection_delay=0.5, reconnection_delay_max=3,
-                                        request_timeout=30)
+        # Reconnecting as the pages do (static/js/realtime.js: socket.io's 1 s, doubling up to 10 s, ±50 %).
+        self.sio = socketio.AsyncClient(reconnection=reconnect, reconnection_delay=1, reconnection_delay_max=10,
+                                        randomization_factor=0.5, request_timeout=30)
         self.updates: list[tuple[float, dict[str, Any]]] = []
         self.joined_at: float | None = None
         self.version = 0
@@ -581,6 +583,11 @@ async def run_embedded(bench: Bench) -> None:
     await bench.start_chair()
     if "--only-b9" in sys.argv:
         await bench.b9(None, reps)
+        await asyncio.gather(*(m.sio.disconnect() for m in [*bench.members, bench.chair] if m), return_exceptions=True)
+        return
+    if "--only-b6" in sys.argv:
+        await bench.b6_b7(n_all)
+        await bench.b6_restart()
         await asyncio.gather(*(m.sio.disconnect() for m in [*bench.members, bench.chair] if m), return_exceptions=True)
         return
     if "--only-fanout" in sys.argv:
