@@ -166,11 +166,11 @@ def process_pool(app: Flask) -> ProcessPoolExecutor | None:
 
 def _private_database(app: Flask) -> bool:
     """An in-memory SQLite database: no other process can read it, so exports gather in threads."""
-    uri = str(app.config.get("SQLALCHEMY_DATABASE_URI") or "")
-    if not uri.startswith("sqlite"):
-        return False
-    path = uri.split("://", 1)[1] if "://" in uri else ""
-    return path in ("", "/") or ":memory:" in uri or "mode=memory" in uri
+    from sqlalchemy.engine import make_url
+
+    url = make_url(str(app.config.get("SQLALCHEMY_DATABASE_URI") or "sqlite://"))
+    return url.get_backend_name() == "sqlite" and (not url.database or ":memory:" in url.database
+                                                   or url.query.get("mode") == "memory")
 
 
 def in_renderer(fn: Callable[..., T], *args: Any, timeout: float | None = RENDER_TIMEOUT) -> T:

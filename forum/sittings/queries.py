@@ -303,7 +303,6 @@ def positions_view(live: LiveSitting) -> dict[str, Any]:
 
 # --- the snapshot: the part every member receives, kept per version, and the reader's part --------
 
-SNAPSHOT_CACHE_SIZE = 64  # entries (one per sitting and version); config `SITTING_SNAPSHOT_CACHE`, 0 turns it off
 _WROTE = "forum_sittings_wrote"  # Session.info: this transaction has flushed changes
 
 
@@ -395,11 +394,14 @@ class SharedSnapshots:
 
 
 def shared_snapshots() -> SharedSnapshots | None:
-    """This app's cache (None when `SITTING_SNAPSHOT_CACHE` is 0)."""
-    size = int(current_app.config.get("SITTING_SNAPSHOT_CACHE", SNAPSHOT_CACHE_SIZE))
+    """This app's cache: `SITTING_SNAPSHOT_CACHE` entries, one per sitting and version (None when 0)."""
+    size = int(current_app.config["SITTING_SNAPSHOT_CACHE"])
     if size <= 0:
         return None
-    return current_app.extensions.setdefault("forum_sitting_snapshots", SharedSnapshots(size))
+    cache = current_app.extensions.get("forum_sitting_snapshots")
+    if cache is None:
+        cache = current_app.extensions.setdefault("forum_sitting_snapshots", SharedSnapshots(size))
+    return cache
 
 
 def _build_shared(sitting: Sitting, key: SharedKey) -> dict[str, Any]:
