@@ -5,7 +5,9 @@
                                                                 way; BENCH_B9_ROUNDS: alternations, 3)
     python bench/live.py embedded --only-ballots               (B3, B1, B2 and B5 alone: the ballot path)
     python bench/live.py embedded --only-fanout                (B4 at 100 and 300 alone)
-    python bench/live.py embedded --only-b6                    (B6 and B7 alone: connect all, restart)
+    python bench/live.py embedded --only-b6                    (B6 and B7 alone: connect all, restart;
+                                                                BENCH_IMPATIENT=1: clients that give each
+                                                                reconnection 1 s, python-socketio's own)
 
 The load generator is one asyncio process holding N python-socketio clients (token auth, WebSocket
 transport) plus an aiohttp client; it shares the machine's cores with the server(s). Latency runs
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import itertools
 import json
 import os
 import random
@@ -42,6 +45,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 B9_ROUNDS = int(os.environ.get("BENCH_B9_ROUNDS", "3"))  # B9 alternates fan-outs without and with an export
+IMPATIENT = os.environ.get("BENCH_IMPATIENT") == "1"  # reconnect by python-socketio: 1 s per attempt
 PY = sys.executable
 
 
@@ -49,6 +53,12 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def page_backoff(attempt: int) -> float:
+    """The pages' socket.io client's delay before its `attempt`-th retry (static/js/realtime.js): 1 s
+    doubling up to 10 s, each ±50 %."""
+    return min(2.0 ** min(attempt, 4) * (1 + 0.5 * (2 * random.random() - 1)), 10.0)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -113,15 +123,19 @@ class Member:
         import socketio
 
         self.url, self.token, self.sitting_id = url, token, sitting_id
-        # Reconnecting as the pages do (static/js/realtime.js: socket.io's 1 s, doubling up to 10 s, ±50 %).
-        self.sio = socketio.AsyncClient(reconnection=reconnect, reconnection_delay=1, reconnection_delay_max=10,
-                                        randomization_factor=0.5, request_timeout=30)
+        # Members reconnect themselves, as the pages do (see `_reconnect`), unless BENCH_IMPATIENT=1 asks for
+        # python-socketio's reconnection (the same back-off, but 1 s for each attempt): a harsher client.
+        self.sio = socketio.AsyncClient(reconnection=IMPATIENT and reconnect, reconnection_delay=1,
+                                        reconnection_delay_max=10, randomization_factor=0.5, request_timeout=30)
         self.updates: list[tuple[float, dict[str, Any]]] = []
         self.joined_at: float | None = None
         self.version = 0
         self.rejoin = reconnect
+        self.closing = False
+        self._retry: asyncio.Task | None = None
         self.sio.on("update", self._update)
         self.sio.on("connect", self._connected)
+        self.sio.on("disconnect", self._dropped)
 
     async def _update(self, data: dict[str, Any]) -> None:
         self.updates.append((time.perf_counter(), data))
@@ -130,8 +144,38 @@ class Member:
         if self.rejoin and self.joined_at is not None:  # a reconnect: join again, as the pages do
             asyncio.get_running_loop().create_task(self.join())
 
-    async def connect(self) -> None:
-        await self.sio.connect(self.url, auth={"token": self.token}, transports=["websocket"], wait_timeout=60)
+    async def _dropped(self, *_reason: Any) -> None:
+        if self.rejoin and not IMPATIENT and not self.closing and self._retry is None:
+            self._retry = asyncio.get_running_loop().create_task(self._reconnect())
+
+    async def _reconnect(self) -> None:
+        """Reconnect as the pages' socket.io client does (static/js/realtime.js): after 1 s, doubling up to
+        10 s, each delay ±50 %, and each attempt given 20 s (socket.io-client's `timeout`). python-socketio's
+        own reconnection gives an attempt 1 s, then drops it and starts again, which no browser does: after
+        a restart, a server still busy with the others a second later would see every attempt abandoned
+        and retried."""
+        try:
+            for attempt in itertools.count():
+                if self.closing:
+                    return
+                await asyncio.sleep(page_backoff(attempt))
+                try:
+                    await self.connect(wait_timeout=20)
+                    return  # `_connected` joins the sitting again
+                except Exception:
+                    continue
+        finally:
+            self._retry = None
+
+    async def connect(self, wait_timeout: float = 60) -> None:
+        await self.sio.connect(self.url, auth={"token": self.token}, transports=["websocket"],
+                               wait_timeout=wait_timeout)
+
+    async def close(self) -> None:
+        self.closing = True
+        if self._retry is not None:
+            self._retry.cancel()
+        await self.sio.disconnect()
 
     async def join(self) -> None:
         ack = await self.sio.call("join", {"sitting_id": self.sitting_id}, timeout=120)
@@ -214,15 +258,17 @@ class Bench:
         start = time.perf_counter()
 
         async def one(m: Member) -> float:
-            for attempt in range(5):
+            deadline = time.perf_counter() + 120
+            for attempt in itertools.count():
                 try:
-                    await m.connect()
+                    if not m.sio.connected:
+                        await m.connect()
                     await m.join()
                     return m.joined_at - start  # type: ignore[operator]
-                except Exception:
-                    if attempt == 4:
+                except Exception:  # refused while the server is busy (503), or a timeout: retry as a page would
+                    if time.perf_counter() > deadline:
                         return float("inf")
-                    await asyncio.sleep(0.5 + random.random())
+                    await asyncio.sleep(page_backoff(attempt))
             return float("inf")
 
         times = await asyncio.gather(*(one(m) for m in fresh))
@@ -231,7 +277,7 @@ class Bench:
 
     async def disconnect_to(self, n: int) -> None:
         gone, self.members = self.members[n:], self.members[:n]
-        await asyncio.gather(*(m.sio.disconnect() for m in gone), return_exceptions=True)
+        await asyncio.gather(*(m.close() for m in gone), return_exceptions=True)
 
     # --- measures -----------------------------------------------------------------------------------------
 
@@ -402,7 +448,9 @@ class Bench:
         self.row("B6", f"{len(reconnecting)} sockets back after a server restart, 99 %", t99, "s", 30.0,
                  note=f"{back}/{len(reconnecting)} rejoined (from the restart command)")
         # Members that did not come back (and the chair, which does not reconnect) are replaced.
-        self.members = [m for m in self.members if not m.rejoin or (m.joined_at != before[id(m)] and m.sio.connected)]
+        kept = [m for m in self.members if not m.rejoin or (m.joined_at != before[id(m)] and m.sio.connected)]
+        await asyncio.gather(*(m.close() for m in self.members if m not in kept), return_exceptions=True)
+        self.members = kept
         if chair_url:
             await self.start_chair()
 
@@ -583,24 +631,24 @@ async def run_embedded(bench: Bench) -> None:
     await bench.start_chair()
     if "--only-b9" in sys.argv:
         await bench.b9(None, reps)
-        await asyncio.gather(*(m.sio.disconnect() for m in [*bench.members, bench.chair] if m), return_exceptions=True)
+        await asyncio.gather(*(m.close() for m in [*bench.members, bench.chair] if m), return_exceptions=True)
         return
     if "--only-b6" in sys.argv:
         await bench.b6_b7(n_all)
         await bench.b6_restart()
-        await asyncio.gather(*(m.sio.disconnect() for m in [*bench.members, bench.chair] if m), return_exceptions=True)
+        await asyncio.gather(*(m.close() for m in [*bench.members, bench.chair] if m), return_exceptions=True)
         return
     if "--only-fanout" in sys.argv:
         await bench.connect(range(300))
         await bench.b4([100, 300], reps)
-        await asyncio.gather(*(m.sio.disconnect() for m in [*bench.members, bench.chair] if m), return_exceptions=True)
+        await asyncio.gather(*(m.close() for m in [*bench.members, bench.chair] if m), return_exceptions=True)
         return
     await bench.b3()
     if "--only-ballots" in sys.argv:
         await bench.b1(100 if QUICK else 300, 10 if QUICK else 30)
         await bench.b2(300)
         await bench.b5(n_vote, 15 if QUICK else 60)
-        await asyncio.gather(*(m.sio.disconnect() for m in [*bench.members, bench.chair] if m), return_exceptions=True)
+        await asyncio.gather(*(m.close() for m in [*bench.members, bench.chair] if m), return_exceptions=True)
         return
     await bench.b6_b7(n_all)
     await bench.b6_restart()
@@ -612,7 +660,7 @@ async def run_embedded(bench: Bench) -> None:
     if not QUICK:
         await bench.b2(750)
     await bench.b5(n_vote, 15 if QUICK else 60)
-    await asyncio.gather(*(m.sio.disconnect() for m in [*bench.members, bench.chair] if m), return_exceptions=True)
+    await asyncio.gather(*(m.close() for m in [*bench.members, bench.chair] if m), return_exceptions=True)
 
 
 async def run_scaleout(bench: Bench) -> None:
@@ -626,7 +674,7 @@ async def run_scaleout(bench: Bench) -> None:
     await bench.b2(300)
     if not QUICK:
         await bench.b2(750)
-    await asyncio.gather(*(m.sio.disconnect() for m in [*bench.members, bench.chair] if m), return_exceptions=True)
+    await asyncio.gather(*(m.close() for m in [*bench.members, bench.chair] if m), return_exceptions=True)
 
 
 def build_world(env: dict[str, str], tmp: Path, voters: int, watchers: int) -> dict[str, Any]:
