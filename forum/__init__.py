@@ -178,6 +178,9 @@ def _init_socketio(app: Flask) -> None:
     from forum import events  # noqa: F401
 
     ext.socketio.init_app(app, manage_session=False, **kwargs)
+    from forum import handshakes
+
+    handshakes.install(app)  # outside Flask-SocketIO's middleware: a refused handshake costs no Engine.IO session
 
 
 def _compile_translations(app: Flask) -> None:

@@ -17,7 +17,7 @@ from flask_socketio import ConnectionRefusedError, disconnect, join_room, leave_
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from forum import permissions, presence, ratelimit, realtime
+from forum import handshakes, permissions, presence, ratelimit, realtime
 from forum.accounts.auth import user_from_id
 from forum.accounts.models import User
 from forum.accounts.services import user_for_token
@@ -51,6 +51,13 @@ def fail(code: str, message: str) -> dict[str, Any]:
 
 @socketio.on("connect")
 def on_connect(auth: Any = None) -> None:
+    try:
+        _connect(auth)
+    finally:
+        handshakes.release_current(request.environ)  # accepted or refused, the handshake is over
+
+
+def _connect(auth: Any) -> None:
     user: User | None = None
     token = _token_from(auth)
     if token:

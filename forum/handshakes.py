@@ -1,0 +1,131 @@
+"""Admission of new live connections, so that a process takes a burst of them at the pace it can finish them.
+
+After a restart, or when a room's Wi-Fi comes back, every page reconnects within a second or two. Each
+handshake needs a few milliseconds of the one interpreter (the WebSocket upgrade, its threads, the
+token, the user) before the page can join its rooms. Taken all at once, a thousand of them each get a
+thousandth of it: none finishes within a client's patience, every abandoned attempt keeps its threads
+until its ping timeout, and the retries pile up (docs/benchmarks.md, "fourth pass").
+
+So a process lets at most SOCKET_HANDSHAKE_LIMIT new sessions open at a time. A new session is a request
+to the Socket.IO path without a `sid`; it holds its place from that request until its Socket.IO `connect`
+handler has run (`release_current`), its request has ended, or SOCKET_HANDSHAKE_TIMEOUT has passed (a
+client that opens a session and never connects must not hold a place for ever). The next ones wait for a
+place, in order, up to SOCKET_HANDSHAKE_WAIT seconds, blocked before Engine.IO creates anything for them;
+then the process answers 503 with Retry-After, and the pages' client tries again after its back-off
+(1 s doubling to 10 s). Established sockets and everything else the process serves are not counted.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import parse_qs
+
+log = logging.getLogger(__name__)
+
+ENVIRON_KEY = "forum.handshake"
+SOCKETIO_PATH = "socket.io"  # Flask-SocketIO's default, which the app and its pages keep
+BUSY_BODY = json.dumps({"ok": False, "error": {
+    "code": "busy", "message": "The server is taking many connections at once; your page will retry."}}).encode()
+
+
+class Place:
+    """One admitted handshake's place; releasing it twice is harmless."""
+
+    __slots__ = ("_gate", "_key")
+
+    def __init__(self, gate: HandshakeGate, key: int) -> None:
+        self._gate, self._key = gate, key
+
+    def release(self) -> None:
+        self._gate._release(self._key)
+
+
+class HandshakeGate:
+    """WSGI middleware in front of Flask-SocketIO's: admits new Socket.IO sessions up to `limit` at once;
+    the next ones wait up to `wait` seconds for a place (in order), then are told to retry."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], *, path: str, limit: int, timeout: float,
+                 wait: float = 0.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.app = app
+        self.prefix = "/" + path.strip("/") + "/"
+        self.limit, self.timeout, self.wait, self.clock = limit, timeout, wait, clock
+        self._opening: dict[int, float] = {}
+        self._keys = itertools.count()
+        self._freed = threading.Condition()
+        self.refused = 0
+
+    @property
+    def opening(self) -> int:
+        return len(self._opening)
+
+    def admit(self) -> Place | None:
+        """A place, at once or within `wait` seconds; None if none came free."""
+        with self._freed:
+            deadline = self.clock() + self.wait
+            while True:
+                now = self.clock()
+                if len(self._opening) >= self.limit:
+                    stale = now - self.timeout
+                    for key in [k for k, since in self._opening.items() if since <= stale]:
+                        del self._opening[key]
+                if len(self._opening) < self.limit:
+                    key = next(self._keys)
+                    self._opening[key] = now
+                    return Place(self, key)
+                if now >= deadline:
+                    self.refused += 1
+                    return None
+                self._freed.wait(deadline - now)
+
+    def _release(self, key: int) -> None:
+        with self._freed:
+            if self._opening.pop(key, None) is not None:
+                self._freed.notify()
+
+    def is_new_session(self, environ: dict[str, Any]) -> bool:
+        return (environ.get("PATH_INFO", "").startswith(self.prefix)
+                and "sid" not in parse_qs(environ.get("QUERY_STRING", "")))
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if not self.is_new_session(environ):
+            return self.app(environ, start_response)
+        place = self.admit()
+        if place is None:
+            if self.refused % 100 == 1:
+                log.warning("Live connections: %d handshakes in progress, new ones refused (503) until some "
+                            "finish; %d refused so far", self.limit, self.refused)
+            start_response("503 Service Unavailable", [("Content-Type", "application/json"),
+                                                       ("Retry-After", "2"), ("Cache-Control", "no-store"),
+                                                       ("Content-Length", str(len(BUSY_BODY)))])
+            return [BUSY_BODY]
+        environ[ENVIRON_KEY] = place
+        try:
+            # A WebSocket is served inside this call (threading and gevent alike); a polling handshake
+            # answers the open packet and returns. Either way the handshake is over when it returns.
+            return self.app(environ, start_response)
+        finally:
+            place.release()
+
+
+def install(app: Any) -> None:
+    """Wrap the app's WSGI callable, Flask-SocketIO's middleware included (call after it is installed)."""
+    limit = app.config.get("SOCKET_HANDSHAKE_LIMIT") or 0
+    if limit <= 0:
+        return
+    app.wsgi_app = HandshakeGate(app.wsgi_app, path=SOCKETIO_PATH, limit=limit,
+                                 timeout=float(app.config["SOCKET_HANDSHAKE_TIMEOUT"]),
+                                 wait=float(app.config["SOCKET_HANDSHAKE_WAIT"]))
+    app.extensions["forum.handshakes"] = app.wsgi_app
+
+
+def release_current(environ: dict[str, Any]) -> None:
+    """The Socket.IO `connect` handler ran (accepted or refused): its session no longer holds a place."""
+    place = environ.get(ENVIRON_KEY)
+    if place is not None:
+        place.release()
