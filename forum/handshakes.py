@@ -1,10 +1,10 @@
 """Admission of new live connections, so that a process takes a burst of them at the pace it can finish them.
 
-After a restart, or when a room's Wi-Fi comes back, every page reconnects within a second or two. Each
-handshake needs a few milliseconds of the one interpreter (the WebSocket upgrade, its threads, the
-token, the user) before the page can join its rooms. Taken all at once, a thousand of them each get a
-thousandth of it: none finishes within a client's patience, every abandoned attempt keeps its threads
-until its ping timeout, and the retries pile up (docs/benchmarks.md, "fourth pass").
+After a restart, or when a room's Wi-Fi comes back, every page reconnects within a second or two. A
+connect and join takes 10–20 ms of the one interpreter (the WebSocket upgrade, its threads, the token,
+the user, the room's snapshot). Taken all at once, a thousand handshakes each get a thousandth of it:
+with clients that give up after a second none finishes in time, every abandoned attempt still costs its
+work and its threads, and the retries pile up (docs/benchmarks.md, "fourth pass").
 
 So a process lets at most SOCKET_HANDSHAKE_LIMIT new sessions open at a time. A new session is a request
 to the Socket.IO path without a `sid`; it holds its place from that request until its Socket.IO `connect`
@@ -121,7 +121,6 @@ def install(app: Any) -> None:
     app.wsgi_app = HandshakeGate(app.wsgi_app, path=SOCKETIO_PATH, limit=limit,
                                  timeout=float(app.config["SOCKET_HANDSHAKE_TIMEOUT"]),
                                  wait=float(app.config["SOCKET_HANDSHAKE_WAIT"]))
-    app.extensions["forum.handshakes"] = app.wsgi_app
 
 
 def release_current(environ: dict[str, Any]) -> None:
