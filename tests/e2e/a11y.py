@@ -26,7 +26,12 @@ VISITED: dict[str, list[str]] = {}
 
 
 def severe_violations(page: Any) -> list[dict[str, Any]]:
-    """Serious and critical axe violations on the page as it is now."""
+    """Serious and critical axe violations on the page as it is now, once its stylesheets have loaded.
+
+    A page's text can be found (a test's `wait_for`) before its stylesheet applies; axe run then measures
+    unstyled links (17 px tall) and reports touch targets that the styled page does not have.
+    """
+    page.wait_for_load_state("load")
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(AXE)
     violations = page.evaluate(RUN, TAGS)
