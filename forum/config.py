@@ -71,6 +71,7 @@ class Config:
     # retry (503), so that a burst of reconnections after a restart is taken at the pace it finishes them.
     SOCKET_HANDSHAKE_LIMIT = 32
     SOCKET_HANDSHAKE_WAIT = 5  # seconds a new session waits for a place before it is told to retry
+    SOCKET_HANDSHAKE_PER_ADDRESS = 8  # places one client address may hold (0: no share), behind PROXY_HOPS
     SOCKET_HANDSHAKE_TIMEOUT = 10  # seconds an opened session may hold its place without connecting
     # A live sitting's snapshot part shared by every member, kept per version (joins; 0 turns it off).
     SITTING_SNAPSHOT_CACHE = 64
@@ -97,8 +98,8 @@ class ProductionConfig(Config):
 _INT_KEYS = {"PROXY_HOPS", "SMTP_PORT", "MAX_CONTENT_LENGTH", "IMPORT_MAX_BYTES", "PAGE_SIZE",
              "PASSWORD_RESET_HOURS", "MAX_UPLOAD_MB", "IDEMPOTENCY_TTL_HOURS", "HSTS_SECONDS",
              "SOCKET_MAX_CONNECTIONS_PER_USER", "SOCKET_MAX_MESSAGE_BYTES", "SOCKET_HANDSHAKE_LIMIT",
-             "SOCKET_HANDSHAKE_WAIT", "SOCKET_HANDSHAKE_TIMEOUT", "ZIP_MAX_ENTRIES", "ZIP_MAX_EXPANDED_MB",
-             "SQLITE_BUSY_TIMEOUT_MS", "SITTING_SNAPSHOT_CACHE"}
+             "SOCKET_HANDSHAKE_WAIT", "SOCKET_HANDSHAKE_PER_ADDRESS", "SOCKET_HANDSHAKE_TIMEOUT",
+             "ZIP_MAX_ENTRIES", "ZIP_MAX_EXPANDED_MB", "SQLITE_BUSY_TIMEOUT_MS", "SITTING_SNAPSHOT_CACHE"}
 _BOOL_KEYS = {"SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE", "SMTP_STARTTLS", "WTF_CSRF_ENABLED",
               "RATELIMIT_ENABLED", "DEBUG"}
 _SECONDS_KEYS = {"PERMANENT_SESSION_LIFETIME", "REMEMBER_COOKIE_DURATION", "SESSION_IDLE_TIMEOUT",

@@ -13,6 +13,10 @@ client that opens a session and never connects must not hold a place for ever). 
 place, in order, up to SOCKET_HANDSHAKE_WAIT seconds, blocked before Engine.IO creates anything for them;
 then the process answers 503 with Retry-After, and the pages' client tries again after its back-off
 (1 s doubling to 10 s). Established sockets and everything else the process serves are not counted.
+
+One client address holds at most SOCKET_HANDSHAKE_PER_ADDRESS places, so that whoever opens sessions and
+never connects cannot hold the door shut for everyone; a venue behind one NAT still reconnects at the
+pace of the process's core (docs/benchmarks.md, fourth pass, item 19).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import json
 import logging
 import threading
 import time
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
@@ -46,47 +51,103 @@ class Place:
         self._gate._release(self._key)
 
 
+class _Waiter:
+    __slots__ = ("address", "given", "place")
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        self.given = threading.Event()
+        self.place: Place | None = None
+
+
 class HandshakeGate:
-    """WSGI middleware in front of Flask-SocketIO's: admits new Socket.IO sessions up to `limit` at once;
-    the next ones wait up to `wait` seconds for a place (in order), then are told to retry."""
+    """WSGI middleware in front of Flask-SocketIO's: admits new Socket.IO sessions up to `limit` at once,
+    and up to `per_address` of them from one client address (0: no such share); the next ones wait up to
+    `wait` seconds, in order, for a place to be handed to them, then are told to retry."""
 
     def __init__(self, app: Callable[..., Iterable[bytes]], *, path: str, limit: int, timeout: float,
-                 wait: float = 0.0, clock: Callable[[], float] = time.monotonic) -> None:
+                 wait: float = 0.0, per_address: int = 0, proxy_hops: int = 0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.app = app
         self.prefix = "/" + path.strip("/") + "/"
         self.limit, self.timeout, self.wait, self.clock = limit, timeout, wait, clock
-        self._opening: dict[int, float] = {}
+        self.per_address, self.proxy_hops = per_address, proxy_hops
+        self._opening: dict[int, tuple[float, str]] = {}
+        self._by_address: Counter[str] = Counter()
+        self._waiting: deque[_Waiter] = deque()
         self._keys = itertools.count()
-        self._freed = threading.Condition()
+        self._lock = threading.Lock()
         self.refused = 0
 
     @property
     def opening(self) -> int:
         return len(self._opening)
 
-    def admit(self) -> Place | None:
-        """A place, at once or within `wait` seconds; None if none came free."""
-        with self._freed:
-            deadline = self.clock() + self.wait
-            while True:
-                now = self.clock()
-                if len(self._opening) >= self.limit:
-                    stale = now - self.timeout
-                    for key in [k for k, since in self._opening.items() if since <= stale]:
-                        del self._opening[key]
-                if len(self._opening) < self.limit:
-                    key = next(self._keys)
-                    self._opening[key] = now
-                    return Place(self, key)
-                if now >= deadline:
-                    self.refused += 1
-                    return None
-                self._freed.wait(deadline - now)
+    def _has_room(self, address: str) -> bool:
+        return len(self._opening) < self.limit and not (
+            self.per_address and self._by_address[address] >= self.per_address)
+
+    def _take(self, address: str, now: float) -> Place:
+        key = next(self._keys)
+        self._opening[key] = (now, address)
+        self._by_address[address] += 1
+        return Place(self, key)
+
+    def _drop(self, key: int) -> bool:
+        found = self._opening.pop(key, None)
+        if found is None:
+            return False
+        self._by_address[found[1]] -= 1
+        if not self._by_address[found[1]]:
+            del self._by_address[found[1]]
+        return True
+
+    def _hand_over(self, now: float) -> None:
+        """Places that came free go to the longest-waiting sessions that may have them (under the lock)."""
+        for waiter in list(self._waiting):
+            if len(self._opening) >= self.limit:
+                return
+            if self._has_room(waiter.address):
+                self._waiting.remove(waiter)
+                waiter.place = self._take(waiter.address, now)
+                waiter.given.set()
+
+    def _forget_stale(self, now: float) -> None:
+        stale = now - self.timeout
+        for key in [k for k, (since, _) in self._opening.items() if since <= stale]:
+            self._drop(key)
+        self._hand_over(now)
+
+    def admit(self, address: str = "") -> Place | None:
+        """A place, at once or handed over within `wait` seconds; None if none came."""
+        with self._lock:
+            now = self.clock()
+            if not self._has_room(address):
+                self._forget_stale(now)
+            # Whoever waits could not have this place: every place that comes free is handed over first.
+            if self._has_room(address):
+                return self._take(address, now)
+            waiter = _Waiter(address)
+            self._waiting.append(waiter)
+        waiter.given.wait(self.wait)
+        with self._lock:
+            if waiter.place is None:  # nothing was handed over in time
+                self._waiting.remove(waiter)
+                self.refused += 1
+            return waiter.place
 
     def _release(self, key: int) -> None:
-        with self._freed:
-            if self._opening.pop(key, None) is not None:
-                self._freed.notify()
+        with self._lock:
+            if self._drop(key):
+                self._hand_over(self.clock())
+
+    def address_of(self, environ: dict[str, Any]) -> str:
+        """The client's address as ProxyFix would see it behind `proxy_hops` proxies (this runs before it)."""
+        if self.proxy_hops:
+            hops = [v.strip() for v in environ.get("HTTP_X_FORWARDED_FOR", "").split(",") if v.strip()]
+            if len(hops) >= self.proxy_hops:
+                return hops[-self.proxy_hops]
+        return environ.get("REMOTE_ADDR", "")
 
     def is_new_session(self, environ: dict[str, Any]) -> bool:
         return (environ.get("PATH_INFO", "").startswith(self.prefix)
@@ -95,11 +156,11 @@ class HandshakeGate:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if not self.is_new_session(environ):
             return self.app(environ, start_response)
-        place = self.admit()
+        place = self.admit(self.address_of(environ))
         if place is None:
             if self.refused % 100 == 1:
                 log.warning("Live connections: %d handshakes in progress, new ones refused (503) until some "
-                            "finish; %d refused so far", self.limit, self.refused)
+                            "finish; %d refused so far", self.opening, self.refused)
             start_response("503 Service Unavailable", [("Content-Type", "application/json"),
                                                        ("Retry-After", "2"), ("Cache-Control", "no-store"),
                                                        ("Content-Length", str(len(BUSY_BODY)))])
@@ -120,7 +181,9 @@ def install(app: Any) -> None:
         return
     app.wsgi_app = HandshakeGate(app.wsgi_app, path=SOCKETIO_PATH, limit=limit,
                                  timeout=float(app.config["SOCKET_HANDSHAKE_TIMEOUT"]),
-                                 wait=float(app.config["SOCKET_HANDSHAKE_WAIT"]))
+                                 wait=float(app.config["SOCKET_HANDSHAKE_WAIT"]),
+                                 per_address=int(app.config.get("SOCKET_HANDSHAKE_PER_ADDRESS") or 0),
+                                 proxy_hops=int(app.config.get("PROXY_HOPS") or 0))
 
 
 def release_current(environ: dict[str, Any]) -> None:

@@ -31,13 +31,14 @@ class Inner:
         return [b"ok"]
 
 
-def call(gate: HandshakeGate, path: str = "/socket.io/", query: str = "EIO=4&transport=websocket"):
+def call(gate: HandshakeGate, path: str = "/socket.io/", query: str = "EIO=4&transport=websocket",
+         **environ: str):
     answer: dict[str, Any] = {}
 
     def start_response(status: str, headers: list[tuple[str, str]]) -> None:
         answer["status"], answer["headers"] = status, dict(headers)
 
-    body = b"".join(gate({"PATH_INFO": path, "QUERY_STRING": query}, start_response))
+    body = b"".join(gate({"PATH_INFO": path, "QUERY_STRING": query, **environ}, start_response))
     return answer["status"], answer["headers"], body
 
 
@@ -119,3 +120,52 @@ def test_the_app_installs_the_gate_outside_flask_socketio_unless_switched_off(ap
     assert isinstance(app.wsgi_app, HandshakeGate) and app.wsgi_app.limit == app.config["SOCKET_HANDSHAKE_LIMIT"]
     off = create_app({"TESTING": True, "SOCKET_HANDSHAKE_LIMIT": 0, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert not isinstance(off.wsgi_app, HandshakeGate)
+
+
+def waiting(g: HandshakeGate, address: str, got: list) -> threading.Thread:
+    """A session from `address` waiting for a place; what it gets lands in `got` (None: refused)."""
+    t = threading.Thread(target=lambda: got.append((address, g.admit(address))))
+    t.start()
+    deadline = time.time() + 5
+    while not any(w.address == address for w in g._waiting) and time.time() < deadline:
+        time.sleep(0.01)
+    return t
+
+
+def test_one_address_holds_at_most_its_share_and_other_addresses_are_not_held_up_by_it():
+    """An address that opens sessions and never connects cannot take every place."""
+    g = HandshakeGate(Inner(), path="socket.io", limit=4, timeout=60, wait=0.2, per_address=2)
+    mine = [g.admit("10.0.0.9"), g.admit("10.0.0.9")]
+    assert all(mine) and g.admit("10.0.0.9") is None  # its share is taken: it waits, then is refused
+    assert g.admit("10.0.0.7") is not None and g.admit("10.0.0.8") is not None  # the others still come in
+    assert g.opening == 4 and g.refused == 1
+
+
+def test_a_freed_place_goes_to_the_longest_waiting_session_that_may_have_it():
+    g = HandshakeGate(Inner(), path="socket.io", limit=3, timeout=60, wait=5, per_address=2)
+    a1, a2, b1 = g.admit("a"), g.admit("a"), g.admit("b")
+    assert a1 and a2 and b1 and g.opening == 3
+    got: list = []
+    first = waiting(g, "a", got)  # waits: no place, and "a" is at its share anyway
+    second = waiting(g, "c", got)
+    b1.release()  # one place: "a" is still at its share, so it goes to "c", though "a" waited longer
+    second.join(timeout=5)
+    assert [(addr, place is not None) for addr, place in got] == [("c", True)]
+    a1.release()  # now "a" may have it
+    first.join(timeout=5)
+    assert [addr for addr, place in got if place] == ["c", "a"] and g.opening == 3 and g.refused == 0
+
+
+def test_the_address_is_the_one_the_nearest_trusted_proxy_saw():
+    inner = Inner()
+    direct = HandshakeGate(inner, path="socket.io", limit=4, timeout=60, per_address=1)
+    assert direct.address_of({"REMOTE_ADDR": "203.0.113.5", "HTTP_X_FORWARDED_FOR": "1.2.3.4"}) == "203.0.113.5"
+    proxied = HandshakeGate(inner, path="socket.io", limit=4, timeout=60, per_address=1, proxy_hops=1)
+    environ = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "6.6.6.6, 198.51.100.2"}
+    assert proxied.address_of(environ) == "198.51.100.2"  # what the client wrote first is not believed
+    assert proxied.address_of({"REMOTE_ADDR": "127.0.0.1"}) == "127.0.0.1"
+    assert call(proxied, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.2")[0] == "200 OK"
+    held = proxied.admit("198.51.100.2")
+    assert held is not None
+    assert call(proxied, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.2")[0].startswith("503")
+    assert call(proxied, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.3")[0] == "200 OK"
