@@ -24,6 +24,7 @@ from tests.faults.conftest import Server
 
 pytestmark = [pytest.mark.xdist_group("serial")]
 
+
 @pytest.fixture
 def start(app, database_url, tmp_path):
     """A server with one place for handshakes, waiting `wait` s for it, taken back after `timeout` s."""
@@ -81,10 +82,11 @@ def test_beyond_the_limit_handshakes_wait_then_are_told_to_retry_and_the_place_c
         connected(server.url, tokens[0])
     assert requests.get(f"{server.url}/login", timeout=10).status_code == 200  # pages are not gated
 
-    waiting = ThreadPoolExecutor(1).submit(handshake, server.url)  # waits for the place...
-    time.sleep(0.5)
-    holder.close()  # ...which comes back when the holder's request ends
-    assert waiting.result(timeout=10).status_code == 200
+    with ThreadPoolExecutor(1) as pool:
+        waiting = pool.submit(handshake, server.url)  # waits for the place...
+        time.sleep(0.5)
+        holder.close()  # ...which comes back when the holder's request ends
+        assert waiting.result(timeout=10).status_code == 200
 
     first = connected(server.url, tokens[0])  # stays connected, yet gives its place back on connecting
     second = connected(server.url, tokens[1])

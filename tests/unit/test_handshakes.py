@@ -1,6 +1,7 @@
-"""Admission of new live connections (forum.handshakes): beyond the limit a new session is told to retry,
-before Engine.IO sees it; a place is given back when the connect handler ran, the request ended, or the
-timeout passed. The served behaviour is in tests/faults/test_handshake_admission.py."""
+"""Admission of new live connections (forum.handshakes): beyond the limit, or beyond its address's share, a
+new session waits for a place to be handed over, in order, then is told to retry, before Engine.IO sees it;
+a place is given back when the connect handler ran, the request ended, or the timeout passed. The served
+behaviour is in tests/faults/test_handshake_admission.py."""
 
 from __future__ import annotations
 
