@@ -31,6 +31,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
+from forum.security import forwarded
+
 log = logging.getLogger(__name__)
 
 ENVIRON_KEY = "forum.handshake"
@@ -143,11 +145,8 @@ class HandshakeGate:
 
     def address_of(self, environ: dict[str, Any]) -> str:
         """The client's address as ProxyFix would see it behind `proxy_hops` proxies (this runs before it)."""
-        if self.proxy_hops:
-            hops = [v.strip() for v in environ.get("HTTP_X_FORWARDED_FOR", "").split(",") if v.strip()]
-            if len(hops) >= self.proxy_hops:
-                return hops[-self.proxy_hops]
-        return environ.get("REMOTE_ADDR", "")
+        return (forwarded(environ, "HTTP_X_FORWARDED_FOR", self.proxy_hops)
+                or environ.get("REMOTE_ADDR", ""))
 
     def is_new_session(self, environ: dict[str, Any]) -> bool:
         return (environ.get("PATH_INFO", "").startswith(self.prefix)

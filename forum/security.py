@@ -104,6 +104,16 @@ def _back_to() -> str:
 
 # --- Socket.IO origins -------------------------------------------------------------------------------
 
+def forwarded(environ: dict, name: str, hops: int) -> str | None:
+    """An `X-Forwarded-*` value as ProxyFix reads it behind `hops` trusted proxies: the one the nearest
+    of them set (what the client wrote itself comes first and is not believed); None without proxies.
+
+    For the code that sees a request before ProxyFix does (Flask-SocketIO's handshake, forum.handshakes).
+    """
+    values = [v.strip() for v in environ.get(name, "").split(",") if v.strip()]
+    return values[-hops] if hops and len(values) >= hops else None
+
+
 def socket_origin_check(app: Flask) -> Callable[[str | None, dict], bool]:
     """Same origin only, computed as the app sees itself behind PROXY_HOPS proxies (never `*`).
 
@@ -120,18 +130,14 @@ def socket_origin_check(app: Flask) -> Callable[[str | None, dict], bool]:
     allowed_extra = {o.rstrip("/") for o in extra}
     hops = int(app.config.get("PROXY_HOPS") or 0)
 
-    def forwarded(environ: dict, name: str) -> str | None:
-        values = [v.strip() for v in environ.get(name, "").split(",") if v.strip()]
-        return values[-hops] if hops and len(values) >= hops else None
-
     def allowed(origin: str | None, environ: dict) -> bool:
         if not origin:
             return True  # not a browser: the session cookie or token decides
         scheme = environ.get("wsgi.url_scheme", "http")
         host = environ.get("HTTP_HOST", "")
         if hops:
-            scheme = forwarded(environ, "HTTP_X_FORWARDED_PROTO") or scheme
-            host = forwarded(environ, "HTTP_X_FORWARDED_HOST") or host
+            scheme = forwarded(environ, "HTTP_X_FORWARDED_PROTO", hops) or scheme
+            host = forwarded(environ, "HTTP_X_FORWARDED_HOST", hops) or host
         return origin.rstrip("/") in allowed_extra or (bool(host) and origin == f"{scheme}://{host}")
 
     return allowed
